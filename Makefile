@@ -1,0 +1,43 @@
+# make test : create .venv, install neuronet with its dev extras, fetch the data, run all tests
+# make demo : the same set-up, then train the 784-256-128-10 MLP on Fashion-MNIST
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+FASHION_DIR := /usr/share/datasets/fashion-mnist
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup data test test-fast demo bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Fashion-MNIST comes from Debian's dataset-fashion-mnist package; install it when missing.
+data:
+	@if [ ! -f $(FASHION_DIR)/train-images-idx3-ubyte.gz ]; then \
+		echo "installing Debian package dataset-fashion-mnist"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq dataset-fashion-mnist; \
+	fi
+
+test: setup data
+	$(PY) -m pytest -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow"
+
+demo: setup data
+	$(PY) examples/mlp_fashion_mnist.py
+
+bench: setup data
+	$(PY) benchmarks/mlp.py
+
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks examples
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

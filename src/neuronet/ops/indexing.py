@@ -1,0 +1,5 @@
+"""(being written)"""
+
+
+def normalize_key(key):
+    return key
