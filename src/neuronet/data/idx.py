@@ -1,77 +1,67 @@
-"""The IDX file format of MNIST and Fashion-MNIST, and a loader for Fashion-MNIST's files.
+"""The IDX file format of MNIST, Fashion-MNIST and KMNIST.
 
 An IDX file is: two zero bytes, a type code (0x08 = uint8), the number of dimensions, then one
-big-endian uint32 per dimension, then the values. The files usually come gzip-compressed.
+big-endian uint32 per dimension, then the values. The files usually come gzip-compressed; we
+recognise that from the content (gzip's magic bytes), not from the file name.
 """
 
 import gzip
-import os
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 _TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-
-FASHION_MNIST_FILES = {
-    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
-    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
-}
-DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_idx(path):
-    """Read an IDX file (plain or .gz) into a NumPy array of its declared shape and type."""
+def read_idx(path, source=None):
+    """Read an IDX file (plain or gzip) into a NumPy array of its declared shape and type.
+
+    `source` is the name used in error messages (default: the path), e.g. the URL a
+    temporary download came from. Any defect raises ValueError naming the file and the problem.
+    """
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
+    source = source or str(path)
     try:
-        with opener(path, "rb") as f:
+        with open(path, "rb") as f:
+            compressed = f.read(2) == _GZIP_MAGIC
+        with (gzip.open if compressed else open)(path, "rb") as f:
             raw = f.read()
-    except (OSError, EOFError) as e:  # gzip raises these for truncated/corrupt files
-        raise ValueError(f"read_idx: cannot read {path}: {e}") from e
+    except (OSError, EOFError, zlib.error) as e:  # gzip raises these for truncated/corrupt files
+        raise ValueError(f"read_idx: cannot read {source}: corrupt or truncated gzip ({e})") from e
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _TYPES:
-        raise ValueError(f"read_idx: {path} is not an IDX file (bad magic number {raw[:4]!r})")
+        raise ValueError(f"read_idx: {source} is not an IDX file (bad magic number {raw[:4]!r})")
     ndim = raw[3]
     header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"read_idx: {source} is truncated inside its header")
     shape = tuple(int(v) for v in np.frombuffer(raw, ">u4", count=ndim, offset=4))
     dtype = np.dtype(_TYPES[raw[2]])
     expected = header + int(np.prod(shape)) * dtype.itemsize
     if len(raw) != expected:
         raise ValueError(
-            f"read_idx: {path} is truncated or padded: header says shape {shape} "
+            f"read_idx: {source} is truncated or padded: header says shape {shape} "
             f"({expected} bytes), file has {len(raw)} bytes"
         )
     return np.frombuffer(raw, dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
 
-def find_fashion_mnist(root=None):
-    """The first folder holding all four Fashion-MNIST files: `root`, $NEURONET_DATA,
-    ~/.cache/neuronet/fashion-mnist, then the Debian package's folder."""
-    candidates = [Path(root)] if root is not None else []
-    if os.environ.get("NEURONET_DATA"):
-        candidates.append(Path(os.environ["NEURONET_DATA"]) / "fashion-mnist")
-    candidates += [Path.home() / ".cache" / "neuronet" / "fashion-mnist", DEBIAN_FASHION_MNIST]
-    names = [n for pair in FASHION_MNIST_FILES.values() for n in pair]
-    for folder in candidates:
-        if all((folder / n).is_file() for n in names):
-            return folder
-    raise FileNotFoundError(
-        "Fashion-MNIST not found in " + ", ".join(str(c) for c in candidates) + ". Install the "
-        "Debian package (sudo apt-get install dataset-fashion-mnist) or put the four files "
-        f"{names} in one of those folders."
-    )
+def read_idx_pair(images_path, labels_path, sources=(None, None)):
+    """Images (N, H, W) uint8 and labels (N,) int64 from an image file and its label file.
 
-
-def load_fashion_mnist(split="train", root=None):
-    """Images (N, 28, 28) uint8 and labels (N,) int64 of the 'train' or 'test' split."""
-    if split not in FASHION_MNIST_FILES:
-        raise ValueError(f"load_fashion_mnist: split must be 'train' or 'test', got {split!r}")
-    folder = find_fashion_mnist(root)
-    image_file, label_file = FASHION_MNIST_FILES[split]
-    images = read_idx(folder / image_file)
-    labels = read_idx(folder / label_file).astype(np.int64)
-    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+    Checks that the images are 3-D, the labels 1-D, and that both have the same count.
+    """
+    images = read_idx(images_path, sources[0])
+    labels = read_idx(labels_path, sources[1])
+    image_name, label_name = (s or str(p) for s, p in zip(sources, (images_path, labels_path)))
+    if images.ndim != 3:
+        raise ValueError(f"read_idx_pair: {image_name} holds shape {images.shape}, not (N, H, W)")
+    if labels.ndim != 1:
+        raise ValueError(f"read_idx_pair: {label_name} holds shape {labels.shape}, not (N,)")
+    if len(images) != len(labels):
         raise ValueError(
-            f"load_fashion_mnist: {folder}: {len(images)} images of shape {images.shape[1:]} "
-            f"but {len(labels)} labels"
+            f"read_idx_pair: count mismatch: {image_name} has {len(images)} images "
+            f"but {label_name} has {len(labels)} labels"
         )
-    return images, labels
+    return images, labels.astype(np.int64)
