@@ -24,7 +24,7 @@ def random_split(dataset, lengths, generator=None):
     lengths = list(lengths)
     if not lengths or any(not isinstance(v, numbers.Real) or v < 0 for v in lengths):
         raise ValueError(f"random_split: lengths must be non-negative numbers, got {lengths}")
-    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and n > 1:
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         sizes = [math.floor(n * fraction) for fraction in lengths]
         for i in range(n - sum(sizes)):
             sizes[i % len(sizes)] += 1
