@@ -26,5 +26,13 @@ from neuronet.ops.elementwise import (
     sub, tanh, where,
 )
 from neuronet.ops.linalg import matmul
+from neuronet.ops.reduce import (
+    amax, amin, argmax, argmin, logsumexp, max, mean, min, std, sum, var,
+)
+from neuronet.ops.shape import (
+    cat, chunk, expand, flatten, pad, permute, reshape, split, squeeze, stack, transpose,
+    unsqueeze,
+)
+from neuronet.ops.indexing import gather, index_select, masked_fill
 
 __version__ = "0.1.0"
