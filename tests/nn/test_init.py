@@ -12,8 +12,20 @@ from neuronet.nn import init
 from oracle import needs_torch
 
 FAN_SHAPES = [(3, 4), (7, 1), (16, 3, 5, 5), (2, 3, 4, 5, 6), (6, 2, 3), (0, 4)]
-NONLINEARITIES = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-                  "conv_transpose3d", "sigmoid", "tanh", "relu", "leaky_relu", "selu"]
+NONLINEARITIES = [
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "selu",
+]
 BIG = (400, 250)  # 100,000 samples: the sample std is within ~0.5% of the true one
 
 
@@ -21,14 +33,16 @@ BIG = (400, 250)  # 100,000 samples: the sample std is within ~0.5% of the true 
 def test_calculate_gain_equals_torch(nonlinearity):
     torch = needs_torch()
     assert init.calculate_gain(nonlinearity) == pytest.approx(
-        torch.nn.init.calculate_gain(nonlinearity), rel=1e-15)
+        torch.nn.init.calculate_gain(nonlinearity), rel=1e-15
+    )
 
 
 @pytest.mark.parametrize("slope", [0, 0.2, 1, 3.5])
 def test_leaky_relu_gain_uses_the_slope(slope):
     torch = needs_torch()
     assert init.calculate_gain("leaky_relu", slope) == pytest.approx(
-        torch.nn.init.calculate_gain("leaky_relu", slope), rel=1e-15)
+        torch.nn.init.calculate_gain("leaky_relu", slope), rel=1e-15
+    )
 
 
 def test_calculate_gain_errors():
@@ -78,8 +92,9 @@ def test_uniform_inits_match_torch_bounds_and_statistics(name, shape, kw, dtype)
     w = neuronet.zeros(*shape, dtype=dtype)
     array = w.data
     assert getattr(init, name)(w, **kw) is w and w.data is array and w.dtype == dtype
-    bound = _uniform_bound(torch, name, shape, **{k: v.lower() if isinstance(v, str) else v
-                                                  for k, v in kw.items()})
+    bound = _uniform_bound(
+        torch, name, shape, **{k: v.lower() if isinstance(v, str) else v for k, v in kw.items()}
+    )
     values = w.data.astype(np.float64)
     assert values.min() >= -bound * (1 + 1e-6) and values.max() <= bound * (1 + 1e-6)
     assert values.min() < -0.999 * bound and values.max() > 0.999 * bound
@@ -169,7 +184,9 @@ def test_init_works_on_parameters_without_recording_a_graph():
 def test_init_errors_are_clear():
     with pytest.raises(TypeError, match="uniform_: expected a neuronet Tensor, got ndarray"):
         init.uniform_(np.zeros(3))
-    with pytest.raises(TypeError, match="normal_: expected a floating point tensor, got dtype int64"):
+    with pytest.raises(
+        TypeError, match="normal_: expected a floating point tensor, got dtype int64"
+    ):
         init.normal_(neuronet.tensor([1, 2]))
     with pytest.raises(ValueError, match="expected a <= b, got a=1, b=0"):
         init.uniform_(neuronet.zeros(2), 1, 0)

@@ -56,6 +56,10 @@ def test_parameter_is_a_leaf_tensor_that_requires_grad_and_shares_data():
     assert type(p * 2) is neuronet.Tensor
     assert nn.Parameter(t, requires_grad=False).requires_grad is False
     assert nn.Parameter().shape == (0,)
+    array = np.zeros(3, dtype=np.float64)
+    from_array = nn.Parameter(array)
+    assert from_array.data is array and from_array.dtype == np.float64
+    assert nn.Parameter([1.0, 2.0]).dtype == np.float32
 
 
 def test_parameter_refuses_integer_data_with_grad():
@@ -75,16 +79,32 @@ def test_registration_order_and_state_dict_keys_match_torch():
     assert "cache" not in ours.state_dict()
 
 
-@pytest.mark.parametrize("build", [
-    lambda nn: nn.Sequential(nn.Flatten(), nn.Linear(6, 5), nn.ReLU(), nn.BatchNorm1d(5),
-                             nn.Dropout(0.2), nn.Linear(5, 2, bias=False)),
-    lambda nn: nn.Sequential(collections.OrderedDict(
-        [("hidden", nn.Linear(3, 4)), ("norm", nn.LayerNorm(4)), ("act", nn.Tanh())])),
-    lambda nn: nn.ModuleDict({"a": nn.ModuleList([nn.Linear(2, 2), nn.BatchNorm1d(2, affine=False)]),
-                              "b": nn.LayerNorm((2, 3), elementwise_affine=False)}),
-    lambda nn: nn.BatchNorm1d(3, track_running_stats=False),
-    lambda nn: nn.Linear(3, 2, bias=False),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda nn: nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(6, 5),
+            nn.ReLU(),
+            nn.BatchNorm1d(5),
+            nn.Dropout(0.2),
+            nn.Linear(5, 2, bias=False),
+        ),
+        lambda nn: nn.Sequential(
+            collections.OrderedDict(
+                [("hidden", nn.Linear(3, 4)), ("norm", nn.LayerNorm(4)), ("act", nn.Tanh())]
+            )
+        ),
+        lambda nn: nn.ModuleDict(
+            {
+                "a": nn.ModuleList([nn.Linear(2, 2), nn.BatchNorm1d(2, affine=False)]),
+                "b": nn.LayerNorm((2, 3), elementwise_affine=False),
+            }
+        ),
+        lambda nn: nn.BatchNorm1d(3, track_running_stats=False),
+        lambda nn: nn.Linear(3, 2, bias=False),
+    ],
+)
 def test_container_state_dict_keys_and_shapes_match_torch(build):
     torch = needs_torch()
     assert shapes(build(nn).state_dict()) == shapes(build(torch.nn).state_dict())
@@ -134,7 +154,7 @@ def test_registration_errors_are_clear():
     with pytest.raises(TypeError, match="is not a Module"):
         nn.Sequential(nn.ReLU()).insert(0, "relu")
     with pytest.raises(AttributeError, match="'Linear' object has no attribute 'nope'"):
-        m.nope
+        _ = m.nope
 
     class Early(nn.Module):
         def __init__(self):
@@ -145,7 +165,9 @@ def test_registration_errors_are_clear():
 
 
 def test_forward_missing_is_reported():
-    with pytest.raises(NotImplementedError, match='Module \\[Module\\] is missing the required "forward"'):
+    with pytest.raises(
+        NotImplementedError, match='Module \\[Module\\] is missing the required "forward"'
+    ):
         nn.Module()(1)
 
 
@@ -160,7 +182,9 @@ def test_get_submodule():
 def test_load_state_dict_from_numpy_copies_in_place():
     m = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
     weight = m[0].weight
-    values = {k: np.full(v.shape, i, dtype=np.float64) for i, (k, v) in enumerate(m.state_dict().items())}
+    values = {
+        k: np.full(v.shape, i, dtype=np.float64) for i, (k, v) in enumerate(m.state_dict().items())
+    }
     result = m.load_state_dict(values)
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert m[0].weight is weight and weight.dtype == np.float32
@@ -171,8 +195,13 @@ def test_load_state_dict_from_numpy_copies_in_place():
 def test_load_state_dict_lists_every_problem_and_changes_nothing():
     m = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1))
     before = {k: v.data.copy() for k, v in m.state_dict().items()}
-    bad = {"0.weight": np.zeros((2, 3)), "0.bias": np.zeros(3), "1.weight": np.zeros((2, 1)),
-           "extra": np.zeros(1), "2.bias": np.zeros(1)}
+    bad = {
+        "0.weight": np.zeros((2, 3)),
+        "0.bias": np.zeros(3),
+        "1.weight": np.zeros((2, 1)),
+        "extra": np.zeros(1),
+        "2.bias": np.zeros(1),
+    }
     with pytest.raises(nn.StateDictError) as info:
         m.load_state_dict(bad)
     text = str(info.value)
@@ -253,7 +282,9 @@ def test_to_float64_casts_in_place_keeping_the_same_parameters():
     model(neuronet.ones(4, 3)).sum().backward()
     before = model[0].weight.data.copy()
     assert model.to(neuronet.float64) is model
-    assert list(model.parameters()) == params and all(a is b for a, b in zip(model.parameters(), params))
+    assert list(model.parameters()) == params and all(
+        a is b for a, b in zip(model.parameters(), params)
+    )
     assert all(p.dtype == np.float64 and p.grad.dtype == np.float64 for p in params)
     assert model[1].running_mean.dtype == np.float64
     assert model[1].num_batches_tracked.dtype == np.int64  # integer buffers are kept
@@ -287,7 +318,9 @@ def test_forward_hooks_see_and_may_replace_args_and_outputs():
     layer = nn.Identity()
     calls = []
     pre = layer.register_forward_pre_hook(lambda m, args: (args[0] * 2,))
-    post = layer.register_forward_hook(lambda m, args, out: calls.append((args[0].item(), out.item())))
+    post = layer.register_forward_hook(
+        lambda m, args, out: calls.append((args[0].item(), out.item()))
+    )
     assert layer(neuronet.tensor(3.0)).item() == 6
     assert calls == [(6.0, 6.0)]
     replace = layer.register_forward_hook(lambda m, args, out: out + 1)
@@ -342,12 +375,25 @@ def test_repr_matches_torch_for_nested_models():
 
     def build(lib):
         return lib.Sequential(
-            lib.Flatten(), lib.Linear(784, 256), lib.ReLU(), lib.LeakyReLU(0.2), lib.ELU(),
-            lib.SELU(), lib.GELU(approximate="tanh"), lib.Softplus(), lib.Sigmoid(), lib.Tanh(),
-            lib.BatchNorm1d(256, momentum=None), lib.LayerNorm(256, elementwise_affine=False),
-            lib.Dropout(0.25), lib.Identity(), lib.Linear(256, 10, bias=False),
-            lib.Softmax(dim=1), lib.LogSoftmax(1),
-            lib.ModuleList([lib.ReLU(inplace=False)]), lib.ModuleDict({"loss": lib.MSELoss()}),
+            lib.Flatten(),
+            lib.Linear(784, 256),
+            lib.ReLU(),
+            lib.LeakyReLU(0.2),
+            lib.ELU(),
+            lib.SELU(),
+            lib.GELU(approximate="tanh"),
+            lib.Softplus(),
+            lib.Sigmoid(),
+            lib.Tanh(),
+            lib.BatchNorm1d(256, momentum=None),
+            lib.LayerNorm(256, elementwise_affine=False),
+            lib.Dropout(0.25),
+            lib.Identity(),
+            lib.Linear(256, 10, bias=False),
+            lib.Softmax(dim=1),
+            lib.LogSoftmax(1),
+            lib.ModuleList([lib.ReLU(inplace=False)]),
+            lib.ModuleDict({"loss": lib.MSELoss()}),
             lib.Sequential(),
         )
 

@@ -8,9 +8,74 @@ operations as plain functions) and `summary` (a per-layer table of a model).
 """
 
 from neuronet.nn import functional, init
+from neuronet.nn.modules.activation import (
+    ELU,
+    GELU,
+    SELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from neuronet.nn.modules.container import ModuleDict, ModuleList, Sequential
+from neuronet.nn.modules.dropout import Dropout
+from neuronet.nn.modules.flatten import Flatten
+from neuronet.nn.modules.linear import Identity, Linear
+from neuronet.nn.modules.loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    MultiMarginLoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
+from neuronet.nn.modules.module import IncompatibleKeys, Module, RemovableHandle, StateDictError
+from neuronet.nn.modules.norm import BatchNorm1d, LayerNorm
 from neuronet.nn.parameter import Parameter
-from neuronet.nn.modules import *  # noqa: F403  (the layer classes, listed in modules.__all__)
-from neuronet.nn.modules import __all__ as _modules_all
 from neuronet.nn.summary import ModelSummary, summary
 
-__all__ = ["functional", "init", "Parameter", "summary", "ModelSummary", *_modules_all]
+__all__ = [
+    "ELU",
+    "GELU",
+    "SELU",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Flatten",
+    "HuberLoss",
+    "Identity",
+    "IncompatibleKeys",
+    "L1Loss",
+    "LayerNorm",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "ModelSummary",
+    "Module",
+    "ModuleDict",
+    "ModuleList",
+    "MultiMarginLoss",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "RemovableHandle",
+    "Sequential",
+    "Sigmoid",
+    "SmoothL1Loss",
+    "Softmax",
+    "Softplus",
+    "StateDictError",
+    "Tanh",
+    "functional",
+    "init",
+    "summary",
+]

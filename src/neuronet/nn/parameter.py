@@ -14,8 +14,9 @@ from neuronet.dtypes import get_default_dtype
 class Parameter(Tensor):
     """A learnable tensor: `Parameter(data=None, requires_grad=True)`.
 
-    data: a Tensor (its array is shared, not copied, as in PyTorch) or anything
-    `neuronet.tensor` accepts; None gives an empty float tensor.
+    data: a Tensor or a NumPy array (shared, not copied, dtype kept, as PyTorch shares a
+    tensor's storage), or other data `neuronet.tensor` accepts (copied; floats become the
+    default dtype); None gives an empty float tensor.
     """
 
     __slots__ = ()
@@ -25,6 +26,8 @@ class Parameter(Tensor):
             array = np.empty(0, dtype=get_default_dtype())
         elif isinstance(data, Tensor):
             array = data.data
+        elif isinstance(data, np.ndarray):
+            array = data
         else:
             array = _to_array(data)
         self.data = array

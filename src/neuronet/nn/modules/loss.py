@@ -18,8 +18,8 @@ class _Loss(Module):
         super().__init__()
         if reduction not in _REDUCTIONS:
             raise ValueError(
-                f"{self._get_name()}: reduction must be one of {', '.join(map(repr, _REDUCTIONS))}, "
-                f"got {reduction!r}"
+                f"{self._get_name()}: reduction must be one of "
+                f"{', '.join(map(repr, _REDUCTIONS))}, got {reduction!r}"
             )
         self.reduction = reduction
 

@@ -95,7 +95,9 @@ class Module:
         object.__setattr__(self, "_forward_hooks", {})
 
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(f'Module [{self._get_name()}] is missing the required "forward" function')
+        raise NotImplementedError(
+            f'Module [{self._get_name()}] is missing the required "forward" function'
+        )
 
     def __call__(self, *args, **kwargs):
         if not (self._forward_pre_hooks or self._forward_hooks):
@@ -286,7 +288,9 @@ class Module:
         for part in target.split(".") if target else []:
             child = module._modules.get(part)
             if child is None:
-                raise AttributeError(f"{module._get_name()} has no submodule {part!r} (in {target!r})")
+                raise AttributeError(
+                    f"{module._get_name()} has no submodule {part!r} (in {target!r})"
+                )
             module = child
         return module
 
@@ -320,7 +324,9 @@ class Module:
         one `StateDictError`. Returns `IncompatibleKeys(missing_keys, unexpected_keys)`.
         """
         if not isinstance(state_dict, collections.abc.Mapping):
-            raise TypeError(f"load_state_dict: expected a dict-like mapping, got {type(state_dict).__name__}")
+            raise TypeError(
+                f"load_state_dict: expected a dict-like mapping, got {type(state_dict).__name__}"
+            )
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -351,7 +357,7 @@ class Module:
     def train(self, mode=True):
         """Set training mode (True) or evaluation mode (False) here and in all submodules."""
         if not isinstance(mode, bool):
-            raise ValueError(f"train: mode must be a bool, got {mode!r}")
+            raise ValueError(f"train: mode must be a bool, got {mode!r}")  # noqa: TRY004 (as torch)
         self.training = mode
         for module in self.children():
             module.train(mode)
@@ -423,7 +429,9 @@ class Module:
     def _check_input(self, input, min_ndim=0):
         """TypeError unless `input` is a Tensor, ValueError if it has too few dimensions."""
         if not isinstance(input, Tensor):
-            raise TypeError(f"{self._describe()}: expected a Tensor input, got {type(input).__name__}")
+            raise TypeError(
+                f"{self._describe()}: expected a Tensor input, got {type(input).__name__}"
+            )
         if input.ndim < min_ndim:
             raise ValueError(
                 f"{self._describe()}: expected input with at least {min_ndim} dimension(s), "

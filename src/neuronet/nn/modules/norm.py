@@ -14,8 +14,9 @@ from neuronet.nn.parameter import Parameter
 
 def _affine_parameters(module, shape, dtype, weight, bias):
     """Register `weight` (ones) and `bias` (zeros) of `shape`, or None where switched off."""
+    with_bias = weight and bias
     module.register_parameter("weight", Parameter(np.ones(shape, dtype)) if weight else None)
-    module.register_parameter("bias", Parameter(np.zeros(shape, dtype)) if weight and bias else None)
+    module.register_parameter("bias", Parameter(np.zeros(shape, dtype)) if with_bias else None)
 
 
 def _reset_affine(module):
@@ -40,7 +41,9 @@ class BatchNorm1d(Module):
                  track_running_stats=True, dtype=None, *, bias=True):
         super().__init__()
         if not isinstance(num_features, (int, np.integer)) or num_features < 1:
-            raise ValueError(f"BatchNorm1d: num_features must be a positive integer, got {num_features!r}")
+            raise ValueError(
+                f"BatchNorm1d: num_features must be a positive integer, got {num_features!r}"
+            )
         self.num_features = int(num_features)
         self.eps = eps
         self.momentum = momentum
