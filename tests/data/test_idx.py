@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from idx_files import write_idx
 
 from neuronet.data import read_idx, read_idx_pair

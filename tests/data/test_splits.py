@@ -5,7 +5,12 @@ import pytest
 
 import neuronet
 from neuronet.data import (
-    ArrayDataset, Subset, TensorDataset, kfold_indices, random_split, stratified_split,
+    ArrayDataset,
+    Subset,
+    TensorDataset,
+    kfold_indices,
+    random_split,
+    stratified_split,
 )
 
 

@@ -6,7 +6,13 @@ import pytest
 import neuronet
 from neuronet.data import ArrayDataset
 from neuronet.data.transforms import (
-    Compose, Flatten, Lambda, Normalize, OneHot, Standardize, ToTensor,
+    Compose,
+    Flatten,
+    Lambda,
+    Normalize,
+    OneHot,
+    Standardize,
+    ToTensor,
 )
 
 

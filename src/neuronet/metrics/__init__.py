@@ -5,8 +5,14 @@ scores (N, C), reduced by arg-max.
 """
 
 from neuronet.metrics.classification import (
-    UndefinedMetricWarning, accuracy, confusion_matrix, f1, precision, precision_recall_f1,
-    recall, top_k_accuracy,
+    UndefinedMetricWarning,
+    accuracy,
+    confusion_matrix,
+    f1,
+    precision,
+    precision_recall_f1,
+    recall,
+    top_k_accuracy,
 )
 from neuronet.metrics.regression import mean_absolute_error, mean_squared_error
 from neuronet.metrics.report import classification_report
