@@ -48,7 +48,7 @@ class Optimizer:
                 f"{self._name}: params must be an iterable of tensors or of dicts, got a single "
                 "Tensor; wrap it in a list: [tensor]"
             )
-        groups = list(params)
+        groups = self._ordered_list(params)
         if not groups:
             raise ValueError(f"{self._name}: got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -78,14 +78,9 @@ class Optimizer:
         params = group.get("params")
         if isinstance(params, Tensor):
             params = [params]
-        elif isinstance(params, (set, frozenset)):
-            raise TypeError(
-                f"{self._name}: parameters must be given in a fixed order (a list or tuple), "
-                "not a set"
-            )
         elif params is None:
             raise ValueError(f"{self._name}: a parameter group needs a 'params' entry")
-        params = list(params)
+        params = self._ordered_list(params)
         for p in params:
             self._check_parameter(p)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
@@ -99,6 +94,15 @@ class Optimizer:
             group.setdefault(name, default)
         self._check_group(group)
         self.param_groups.append(group)
+
+    def _ordered_list(self, items):
+        # a set has no fixed order, so the state_dict indices would not be reproducible
+        if isinstance(items, (set, frozenset)):
+            raise TypeError(
+                f"{self._name}: parameters must be given in a fixed order (a list or tuple), "
+                "not a set"
+            )
+        return list(items)
 
     def _check_parameter(self, p):
         if not isinstance(p, Tensor):

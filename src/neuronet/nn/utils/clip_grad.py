@@ -76,8 +76,9 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm):
     coef = np.minimum(float(max_norm) / (total + 1e-6), 1.0)
     if coef == 1.0:  # multiplying by one changes nothing
         return
-    for g in grads:
-        g *= coef.astype(g.dtype)
+    with np.errstate(invalid="ignore"):  # inf * 0 = NaN for an infinite norm, as in torch
+        for g in grads:
+            g *= coef.astype(g.dtype)
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
