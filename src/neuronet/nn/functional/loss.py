@@ -15,6 +15,11 @@ from neuronet.nn.functional.loss_utils import (
 )
 
 
+# torch bounds BCE's gradient denominator x (1 - x) by 1e-12 (held in single precision) so that
+# x = 0 or 1 gives a finite gradient; the same bound gives the same gradients there.
+_BCE_EPS = float(np.float32(1e-12))
+
+
 class PointwiseLoss(Function):
     """A per-element loss l(x, t). Subclasses give `forward` and `slope()` = dl/dx;
     dl/dt is -dl/dx (a function of x - t) unless `target_slope` says otherwise."""
@@ -78,8 +83,7 @@ class BinaryCrossEntropy(PointwiseLoss):
         return loss if w is None else loss * w
 
     def slope(self):
-        # torch bounds the denominator by 1e-12 so that x = 0 or 1 gives a finite gradient
-        s = (self.x - self.t) / np.maximum((1 - self.x) * self.x, 1e-12)
+        s = (self.x - self.t) / np.maximum((1 - self.x) * self.x, _BCE_EPS)
         return s if self.w is None else s * self.w
 
     def target_slope(self, slope):
