@@ -160,6 +160,26 @@ def test_batch_norm_input_errors_name_the_layer(shape):
         bn(neuronet.zeros(*shape))
 
 
+def test_batch_norm_needs_more_than_one_value_per_channel_in_training():
+    bn = nn.BatchNorm1d(3)
+    with pytest.raises(
+        ValueError,
+        match="BatchNorm1d\\(3, .*\\): expected more than 1 value per "
+        "channel when training, got input of shape \\(1, 3\\)",
+    ):
+        bn(neuronet.zeros(1, 3))
+    assert bn.num_batches_tracked.item() == 0
+    assert bn.eval()(neuronet.zeros(1, 3)).shape == (1, 3)
+    assert bn.train()(neuronet.randn(1, 3, 2)).shape == (1, 3, 2)
+
+
+def test_softmax_modules_need_a_dim():
+    with pytest.raises(TypeError, match="dim is required"):
+        nn.Softmax()(neuronet.zeros(2, 3))
+    with pytest.raises(TypeError, match="dim is required"):
+        nn.LogSoftmax()(neuronet.zeros(2, 3))
+
+
 def test_layer_norm_state_and_errors():
     ln = nn.LayerNorm((2, 3))
     assert ln.weight.shape == (2, 3) and np.all(ln.weight.data == 1) and np.all(ln.bias.data == 0)

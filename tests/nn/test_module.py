@@ -127,6 +127,20 @@ def test_shared_parameter_is_listed_once_but_saved_under_both_names():
         assert len(list(model.modules())) == 3
 
 
+def test_iteration_options_match_torch():
+    torch = needs_torch()
+    ours, theirs = Block(), torch_block(torch)
+    for kw in ({"recurse": False}, {"prefix": "block"}, {"remove_duplicate": False}):
+        assert [n for n, _ in ours.named_parameters(**kw)] == [
+            n for n, _ in theirs.named_parameters(**kw)
+        ]
+        assert [n for n, _ in ours.named_buffers(**kw)] == [
+            n for n, _ in theirs.named_buffers(**kw)
+        ]
+    assert len(list(ours.parameters(recurse=False))) == 2
+    assert [b.shape for b in ours.buffers(recurse=False)] == [(), (2,)]
+
+
 def test_reassignment_moves_an_attribute_between_kinds():
     m = nn.Module()
     m.x = 5

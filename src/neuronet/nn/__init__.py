@@ -1,13 +1,14 @@
 """Neural-network building blocks, with PyTorch's names: `Module`, `Parameter`, layers,
 activations and losses as modules, `init` (weight initialization), `functional` (the same
-operations as plain functions) and `summary` (a per-layer table of a model).
+operations as plain functions), `utils` (gradient clipping, penalties) and `summary` (a
+per-layer table of a model).
 
     from neuronet import nn
     model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
     loss = nn.CrossEntropyLoss()(model(x), y)
 """
 
-from neuronet.nn import functional, init
+from neuronet.nn import functional, init, utils
 from neuronet.nn.modules.activation import (
     ELU,
     GELU,
@@ -78,4 +79,5 @@ __all__ = [
     "functional",
     "init",
     "summary",
+    "utils",
 ]

@@ -30,7 +30,7 @@ from neuronet.nn.modules.module import Module
 
 @dataclasses.dataclass
 class LayerSummary:
-    """One call of one module during the forward pass.
+    """One call of one module during the forward pass (depth: how deeply the call is nested).
 
     num_params: the module's own parameters (not its children's); None when the module has
     none of its own but has children, or when it already appeared in an earlier row.
@@ -114,9 +114,9 @@ def summary(model, input_shape, dtype=None, print_summary=True):
         if id(module) not in seen and (module._parameters or not module._modules):
             num_params = sum(p.numel() for p in module.parameters(recurse=False))
         seen.add(id(module))
-        open_rows.append(len(layers))
-        layers.append(LayerSummary(name, module._get_name(), name.count(".") + bool(name),
-                                   num_params=num_params))
+        # depth = how many calls are open around this one, so rows nest as the calls do
+        layers.append(LayerSummary(name, module._get_name(), len(open_rows), num_params=num_params))
+        open_rows.append(len(layers) - 1)
 
     def after(module, args, output):
         layers[open_rows.pop()].output_shape = _shape_of(output)

@@ -259,7 +259,10 @@ class Module:
     def _named_members(self, registry, prefix, recurse, remove_duplicate=True):
         """(dotted name, tensor) from each module's `registry` dict; shared tensors once."""
         seen = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        if recurse:
+            modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+        else:
+            modules = [(prefix, self)]
         for module_prefix, module in modules:
             for name, value in getattr(module, registry).items():
                 if value is None or (remove_duplicate and id(value) in seen):

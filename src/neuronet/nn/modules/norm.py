@@ -76,6 +76,11 @@ class BatchNorm1d(Module):
                 f"{self._describe()}: expected input of shape (N, {self.num_features}) or "
                 f"(N, {self.num_features}, L), got shape {tuple(input.shape)}"
             )
+        if self.training and input.data.size == self.num_features:
+            raise ValueError(
+                f"{self._describe()}: expected more than 1 value per channel when training, got "
+                f"input of shape {tuple(input.shape)} (use a larger batch, or eval())"
+            )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1
