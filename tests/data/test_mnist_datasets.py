@@ -49,11 +49,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def serve():
-    """serve(folder) -> base URL of a loopback HTTP server for `folder`; stop(url) ends it."""
+    """serve(folder) -> base URL of a loopback HTTP server for `folder` (or for `handler`)."""
     servers = []
 
-    def start(folder):
-        handler = functools.partial(_QuietHandler, directory=str(folder))
+    def start(folder, handler=None):
+        handler = handler or functools.partial(_QuietHandler, directory=str(folder))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -68,7 +68,8 @@ def serve():
 
 
 def _contents(folder):
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    """Names in `folder`; None when a failed download did not even leave the folder."""
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else None
 
 
 @needs_fashion
@@ -96,14 +97,14 @@ def test_official_checksum_rejects_other_bytes(isolated, serve, monkeypatch):
     monkeypatch.setenv("NEURONET_FASHION_MNIST_URL", serve(DEBIAN))
     with pytest.raises(ValueError, match="wrong checksum for http://127.0.0.1:[0-9]+/t10k-images"):
         FashionMNIST(train=False)
-    assert _contents(isolated / "fashion-mnist") == []
+    assert _contents(isolated / "fashion-mnist") is None
 
 
 def test_server_down_says_what_to_install(isolated, serve, monkeypatch, tmp_path):
     url = serve(tmp_path)  # a port known to be free once this server is gone
     monkeypatch.setenv("NEURONET_FASHION_MNIST_URL", url)
     # First a 404 (the server lacks the files), then connection refused (nothing on port 9).
-    with pytest.raises(FileNotFoundError, match="apt-get install dataset-fashion-mnist"):
+    with pytest.raises(FileNotFoundError, match=r"\(sudo apt-get install dataset-fashion-mnist\)"):
         FashionMNIST(train=False)
     monkeypatch.setenv("NEURONET_FASHION_MNIST_URL", "http://127.0.0.1:9/")
     with pytest.raises(FileNotFoundError) as info:
@@ -111,7 +112,27 @@ def test_server_down_says_what_to_install(isolated, serve, monkeypatch, tmp_path
     message = str(info.value)
     assert "train-images-idx3-ubyte.gz" in message and "127.0.0.1:9" in message
     assert str(isolated / "fashion-mnist") in message
-    assert _contents(isolated / "fashion-mnist") == []
+    assert _contents(isolated / "fashion-mnist") is None
+
+
+class _CutsTransfers(http.server.BaseHTTPRequestHandler):
+    """Promises 100,000 bytes, sends 12, hangs up: a connection lost mid-download."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        self.wfile.write(b"\x1f\x8b" + bytes(10))
+
+    def log_message(self, *args):
+        pass
+
+
+def test_interrupted_transfer_leaves_no_partial_file(isolated, serve, monkeypatch, tmp_path):
+    monkeypatch.setenv("NEURONET_FASHION_MNIST_URL", serve(None, _CutsTransfers))
+    with pytest.raises(FileNotFoundError, match="transfer cut after 12 of 100000 bytes"):
+        FashionMNIST(train=False)
+    assert _contents(isolated / "fashion-mnist") is None
 
 
 def test_download_false_does_not_touch_the_network(isolated, monkeypatch):
@@ -147,7 +168,7 @@ def test_bad_downloaded_files_leave_the_cache_clean(isolated, serve, monkeypatch
     with pytest.raises(ValueError, match=message) as info:
         FashionMNIST(train=False)
     assert url in str(info.value)  # names where the bad file came from
-    assert _contents(isolated / "fashion-mnist") == []
+    assert _contents(isolated / "fashion-mnist") is None
 
 
 @pytest.mark.parametrize("problem, message", [

@@ -8,6 +8,7 @@ or wrong file.
 """
 
 import hashlib
+import http.client
 import os
 import tempfile
 import urllib.error
@@ -31,8 +32,9 @@ def fetch_files(files, folder, mirrors, validate):
     checksum mismatch or invalid content (naming the URL and the problem).
     """
     folder = Path(folder)
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
-    temps, sources = [], []
+    temps, sources, done = [], [], False
     try:
         for name, sha256 in files.items():
             path, url = _download_checked(name, sha256, folder, mirrors)
@@ -41,11 +43,14 @@ def fetch_files(files, folder, mirrors, validate):
         result = validate(temps, sources)
         for path, name in zip(temps, files):
             os.replace(path, folder / name)
-        temps = []
+        done = True
         return result
     finally:
-        for path in temps:
-            path.unlink(missing_ok=True)
+        if not done:
+            for path in temps:
+                path.unlink(missing_ok=True)
+            if created and not any(folder.iterdir()):
+                folder.rmdir()
 
 
 def _download_checked(name, sha256, folder, mirrors):
@@ -54,30 +59,35 @@ def _download_checked(name, sha256, folder, mirrors):
     for base in mirrors:
         url = base.rstrip("/") + "/" + name
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-        tmp = Path(tmp)
+        tmp, keep = Path(tmp), False
         try:
             digest = _stream(url, fd)
-        except (urllib.error.URLError, OSError) as e:
-            tmp.unlink(missing_ok=True)
-            failures.append(f"{url}: {getattr(e, 'reason', e)}")
-            continue
-        if digest != sha256:
-            tmp.unlink()
-            raise ValueError(
-                f"download: wrong checksum for {url}: expected SHA-256 {sha256}, got {digest} "
-                "(file deleted; the mirror serves different bytes than the official file)"
-            )
-        return tmp, url
+            if digest != sha256:
+                raise ValueError(
+                    f"download: wrong checksum for {url}: expected SHA-256 {sha256}, got "
+                    f"{digest} (file deleted; the mirror serves other bytes than the official file)"
+                )
+            keep = True
+            return tmp, url
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
+            failures.append(f"{url}: {getattr(e, 'reason', None) or repr(e)}")
+        finally:
+            if not keep:  # also on Ctrl-C in the middle of a transfer
+                tmp.unlink(missing_ok=True)
     raise DownloadError("could not download " + name + ":\n  " + "\n  ".join(failures))
 
 
 def _stream(url, fd):
     """Write the body at `url` into the open file descriptor `fd`; return its SHA-256."""
-    digest = hashlib.sha256()
+    digest, received = hashlib.sha256(), 0
     with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as r:
         while chunk := r.read(_CHUNK):
             digest.update(chunk)
             out.write(chunk)
+            received += len(chunk)
+        promised = r.headers.get("Content-Length")
+        if promised is not None and int(promised) != received:
+            raise OSError(f"transfer cut after {received} of {promised} bytes")
         out.flush()
         os.fsync(out.fileno())
     return digest.hexdigest()

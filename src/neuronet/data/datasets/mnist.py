@@ -77,9 +77,10 @@ class IDXImageDataset(ArrayDataset):
     def _missing_message(self, root, names, why):
         folders = ", ".join(str(f) for f in self.search_folders(root))
         return (
-            f"{type(self).__name__}: files {', '.join(names)} not found in {folders}; "
-            f"not downloaded ({why}). {self.install_hint}Or put those files in one of those "
-            f"folders (or point $NEURONET_DATA at a folder holding '{self.name}/' with them)."
+            f"{type(self).__name__}: {', '.join(names)} not found in {folders}; not downloaded "
+            f"({why}). To fix: {self.install_hint}download them from {self.mirrors[0]} into one "
+            f"of those folders, or point $NEURONET_DATA at a folder holding '{self.name}/' with "
+            "them."
         )
 
 
@@ -116,7 +117,7 @@ class FashionMNIST(IDXImageDataset):
     )
     url_env = "NEURONET_FASHION_MNIST_URL"
     system_folder = "/usr/share/datasets/fashion-mnist"
-    install_hint = "Install it with `sudo apt-get install dataset-fashion-mnist`. "
+    install_hint = "install the Debian package (sudo apt-get install dataset-fashion-mnist), or "
     classes = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                "Sneaker", "Bag", "Ankle boot")
 
