@@ -127,7 +127,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         _check_param(t, (channels,), op, name)
     if (running_mean is None) != (running_var is None):
         raise ValueError(f"{op}: give both running_mean and running_var, or neither")
-    if training and input.size // max(channels, 1) <= 1:
+    if training and input.numel() // max(channels, 1) <= 1:
         raise ValueError(
             f"{op}: expected more than 1 value per channel when training, got input of shape "
             f"{input.shape}"

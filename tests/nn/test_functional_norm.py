@@ -1,0 +1,115 @@
+"""batch_norm and layer_norm: finite differences, the torch oracle, running statistics, errors."""
+
+import numpy as np
+import pytest
+
+import neuronet as nt
+from neuronet.nn import functional as F
+from oracle import assert_close, check_gradients, compare_with_torch, needs_torch, torch
+
+BN_SHAPES = [(5, 3), (2, 4), (1, 4, 3), (2, 3, 4), (2, 3, 2, 2)]
+
+
+def tf():
+    return needs_torch().nn.functional
+
+
+def check(ours, theirs, arrays):
+    check_gradients(ours, arrays)
+    if torch is not None:
+        compare_with_torch(ours, theirs, arrays)
+
+
+def _affine(affine, c, rng):
+    return [rng.uniform(0.5, 1.5, c), rng.uniform(-1, 1, c)] if affine else []
+
+
+@pytest.mark.parametrize("affine", [False, True])
+@pytest.mark.parametrize("shape", BN_SHAPES)
+def test_batch_norm_training(shape, affine, rng):
+    arrays = [rng.uniform(-2, 2, shape)] + _affine(affine, shape[1], rng)
+    check(lambda x, *wb: F.batch_norm(x, None, None, *wb, training=True, eps=1e-3),
+          lambda x, *wb: tf().batch_norm(x, None, None, *wb, training=True, eps=1e-3),
+          arrays)
+
+
+@pytest.mark.parametrize("affine", [False, True])
+@pytest.mark.parametrize("shape", BN_SHAPES)
+def test_batch_norm_eval_uses_running_stats(shape, affine, rng):
+    c = shape[1]
+    mean, var = rng.standard_normal(c), rng.uniform(0.5, 2.0, c)
+    ours_stats = [nt.tensor(a, dtype=nt.float64) for a in (mean, var)]
+    torch_stats = [torch.tensor(a) for a in (mean, var)] if torch is not None else None
+    arrays = [rng.uniform(-2, 2, shape)] + _affine(affine, c, rng)
+    check(lambda x, *wb: F.batch_norm(x, *ours_stats, *wb, training=False),
+          lambda x, *wb: tf().batch_norm(x, *torch_stats, *wb, training=False),
+          arrays)
+
+
+@pytest.mark.parametrize("momentum", [0.1, 0.35])
+@pytest.mark.parametrize("shape", [(6, 3), (4, 2, 5), (3, 2, 2, 3)])
+def test_batch_norm_running_stats_follow_torch(shape, momentum, rng):
+    th = needs_torch()
+    c = shape[1]
+    ours = [nt.zeros(c, dtype=nt.float64), nt.ones(c, dtype=nt.float64)]
+    theirs = [th.zeros(c, dtype=th.float64), th.ones(c, dtype=th.float64)]
+    w, b = rng.uniform(0.5, 1.5, c), rng.uniform(-1, 1, c)
+    for _ in range(4):
+        x = rng.normal(1.5, 3.0, shape)
+        y = F.batch_norm(nt.tensor(x, dtype=nt.float64), *ours, nt.tensor(w, dtype=nt.float64),
+                         nt.tensor(b, dtype=nt.float64), training=True, momentum=momentum)
+        ref = tf().batch_norm(th.tensor(x), *theirs, th.tensor(w), th.tensor(b), training=True,
+                              momentum=momentum)
+        assert_close(y, ref, what="training output")
+    assert_close(ours[0], theirs[0], what="running_mean")
+    assert_close(ours[1], theirs[1], what="running_var")
+    x = rng.normal(1.5, 3.0, shape)
+    compare_with_torch(lambda t: F.batch_norm(t, *ours, training=False),
+                       lambda t: tf().batch_norm(t, *theirs, training=False), [x])
+
+
+def test_batch_norm_float32_running_stats_stay_float32(rng):
+    mean, var = nt.zeros(3), nt.ones(3)
+    y = F.batch_norm(nt.tensor(rng.standard_normal((4, 3))), mean, var, training=True)
+    assert y.dtype == mean.dtype == var.dtype == np.float32
+
+
+def test_batch_norm_errors():
+    x = nt.zeros(4, 3)
+    with pytest.raises(ValueError, match=r"batch_norm: running_mean must have shape \(3,\), got \(2,\)"):
+        F.batch_norm(x, nt.zeros(2), nt.ones(2))
+    with pytest.raises(ValueError, match=r"batch_norm: weight must have shape \(3,\), got \(4,\)"):
+        F.batch_norm(x, None, None, nt.ones(4), training=True)
+    with pytest.raises(ValueError, match="give both running_mean and running_var"):
+        F.batch_norm(x, nt.zeros(3), None, training=True)
+    with pytest.raises(ValueError, match="training=False needs running_mean and running_var"):
+        F.batch_norm(x, None, None)
+    with pytest.raises(ValueError, match="expected more than 1 value per channel when training"):
+        F.batch_norm(nt.zeros(1, 3), None, None, training=True)
+    with pytest.raises(ValueError, match=r"batch_norm: input must be \(N, C, \*\)"):
+        F.batch_norm(nt.zeros(3), None, None, training=True)
+    with pytest.raises(TypeError, match="batch_norm: input must be a floating point Tensor"):
+        F.batch_norm(nt.tensor([[1, 2], [3, 4]]), None, None, training=True)
+
+
+@pytest.mark.parametrize("affine", [False, True])
+@pytest.mark.parametrize("shape,normalized", [
+    ((4, 5), 5), ((4, 5), (5,)), ((2, 3, 4), (3, 4)), ((1, 6), [6]), ((3, 1, 4), 4), ((7,), 7),
+])
+def test_layer_norm(shape, normalized, affine, rng):
+    ns = (normalized,) if isinstance(normalized, int) else tuple(normalized)
+    arrays = [rng.uniform(-2, 2, shape)]
+    if affine:
+        arrays += [rng.uniform(0.5, 1.5, ns), rng.uniform(-1, 1, ns)]
+    check(lambda x, *wb: F.layer_norm(x, normalized, *wb, eps=1e-4),
+          lambda x, *wb: tf().layer_norm(x, ns, *wb, eps=1e-4),
+          arrays)
+
+
+def test_layer_norm_errors():
+    with pytest.raises(ValueError, match=r"layer_norm: the input's last dimensions must equal normalized_shape \(4,\)"):
+        F.layer_norm(nt.zeros(2, 3), 4)
+    with pytest.raises(ValueError, match=r"layer_norm: the input's last dimensions .* \(2, 3, 4\)"):
+        F.layer_norm(nt.zeros(3, 4), (2, 3, 4))
+    with pytest.raises(ValueError, match=r"layer_norm: weight must have shape \(3,\), got \(2,\)"):
+        F.layer_norm(nt.zeros(2, 3), 3, nt.ones(2))
