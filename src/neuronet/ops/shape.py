@@ -5,6 +5,8 @@ Outputs are NumPy views of the input whenever NumPy allows (reshape of a contigu
 transpose, expand, split), so these cost no copy in a training loop.
 """
 
+import itertools
+
 import numpy as np
 
 from neuronet.autograd.function import Function, unbroadcast
@@ -38,7 +40,7 @@ def _reshape_to(x, shape):
 
 def reshape(x, *shape):
     """The same elements in a new shape; one entry may be -1 (inferred). `view` is the same."""
-    shape = _sizes(shape, "reshape")
+    shape = requested = _sizes(shape, "reshape")
     size = x.data.size
     if shape.count(-1) > 1 or any(n < -1 for n in shape):
         raise ValueError(f"reshape: invalid shape {shape}: only one -1 and no other negatives")
@@ -49,7 +51,8 @@ def reshape(x, *shape):
         shape = tuple(size // known if n == -1 else n for n in shape)
     if int(np.prod(shape)) != size:
         raise ValueError(
-            f"reshape: shape {shape} is invalid for a tensor of shape {x.shape} ({size} elements)"
+            f"reshape: shape {requested} is invalid for a tensor of shape {x.shape} "
+            f"({size} elements)"
         )
     return _reshape_to(x, shape)
 
@@ -183,7 +186,7 @@ class Split(Function):
         self.dim = dim
         bounds = np.cumsum((0,) + tuple(sizes))
         lead = (slice(None),) * dim
-        return tuple(x[lead + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:]))
+        return tuple(x[lead + (slice(a, b),)] for a, b in itertools.pairwise(bounds))
 
     def backward(self, *grads):
         return np.concatenate(grads, axis=self.dim)
