@@ -19,7 +19,6 @@ GIL can even make it slower). Vectorize augmentation per batch to benefit from n
 import argparse
 import itertools
 import os
-import threading
 import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -28,23 +27,15 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np
 
 from neuronet import from_numpy
-from neuronet.data import DataLoader, Dataset
+from neuronet.data import DataLoader, Dataset, batch_generator
 from neuronet.data.datasets import FashionMNIST
 
 SIZES = (784, 512, 256, 10)
-_local = threading.local()
-
-
-def _rng():
-    """A generator per thread: numpy Generators serialize concurrent callers with a lock."""
-    if not hasattr(_local, "rng"):
-        _local.rng = np.random.default_rng(threading.get_ident() % 2**32)
-    return _local.rng
 
 
 def augment(images):
     """images: uint8 (B, 28, 28) -> float32 (B, 1, 28, 28) in [0, 1], randomly perturbed."""
-    rng = _rng()
+    rng = batch_generator()  # per batch, reproducible with any num_workers
     b = len(images)
     x = np.pad(images.astype(np.float32) / 255, ((0, 0), (3, 3), (3, 3)))
     # Where each output pixel samples the padded input: rotated by up to 12 degrees, mirrored

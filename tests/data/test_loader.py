@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 import neuronet
-from neuronet.data import DataLoader, Dataset, Subset, TensorDataset, default_collate
+from neuronet.data import (
+    DataLoader,
+    Dataset,
+    Subset,
+    TensorDataset,
+    batch_generator,
+    default_collate,
+)
 
 
 class Squares(Dataset):
@@ -229,3 +236,34 @@ def test_len_and_empty_dataset():
     assert len(DataLoader(Squares(0), batch_size=3)) == 0
     assert list(DataLoader(Squares(0), batch_size=3, num_workers=2)) == []
     assert _workers_alive() == []
+
+
+class NoisySamples(Dataset):
+    """Item i is i plus noise drawn from batch_generator(): a random augmentation."""
+
+    def __getitem__(self, i):
+        time.sleep(((i * 31) % 3) * 1e-3)  # workers finish out of order
+        return np.float64(i) + batch_generator().normal()
+
+    def __len__(self):
+        return 30
+
+
+def test_random_augmentation_is_reproducible_with_any_number_of_workers():
+    def epochs(workers, seed):
+        loader = DataLoader(NoisySamples(), batch_size=4, shuffle=True, generator=seed,
+                            num_workers=workers)
+        return [np.concatenate([b.data for b in loader]) for _ in range(2)]
+
+    serial = epochs(0, seed=5)
+    for workers in (1, 3):
+        threaded = epochs(workers, seed=5)
+        for a, b in zip(serial, threaded):
+            np.testing.assert_array_equal(a, b)  # bit for bit
+    assert not np.allclose(serial[0], serial[1])  # each epoch draws new noise
+    assert not np.allclose(np.sort(serial[0]), np.sort(epochs(0, seed=6)[0]))
+
+
+def test_batch_generator_outside_a_loader_is_the_global_one():
+    neuronet.manual_seed(11)
+    assert batch_generator() is neuronet.default_generator()

@@ -10,8 +10,13 @@ and no copies. The consumer hands out batch indices, keeping at most
 `num_workers * prefetch_factor` batches in flight (the bound on memory), and yields the results
 strictly in order. When iteration stops early (break, the generator closed or garbage collected)
 or a worker raises, the workers are told to stop and are joined before control returns.
+
+Random augmentation: while a batch is being built, `batch_generator()` (in that thread) is a
+Generator seeded from the epoch's seed and the batch's position, so transforms drawing from it
+give the same batches with any num_workers, and the same epochs for the same loader seed.
 """
 
+import functools
 import math
 import queue
 import threading
@@ -22,6 +27,16 @@ from neuronet.data.collate import default_collate
 from neuronet.random import get_generator
 
 _STOP = None  # sentinel telling a worker thread to exit
+_building = threading.local()  # the generator of the batch this thread is building
+
+
+def batch_generator():
+    """The Generator random transforms should draw from.
+
+    Inside a DataLoader building a batch: that batch's own generator (reproducible whatever
+    the number of workers or the thread that builds it). Elsewhere: the global generator.
+    """
+    return getattr(_building, "generator", None) or get_generator()
 
 
 class DataLoader:
@@ -75,9 +90,19 @@ class DataLoader:
 
     def __iter__(self):
         batches = self.batch_indices()
+        epoch_seed = int(get_generator(self.generator).integers(2**63))
+        build = functools.partial(self._build, epoch_seed)
         if self.num_workers == 0:
-            return (self.fetch(indices) for indices in batches)
-        return _threaded(self.fetch, batches, self.num_workers, self.prefetch_factor)
+            return (build(position, indices) for position, indices in enumerate(batches))
+        return _threaded(build, batches, self.num_workers, self.prefetch_factor)
+
+    def _build(self, epoch_seed, position, indices):
+        """fetch(indices) with batch_generator() set to this batch's own generator."""
+        _building.generator = np.random.default_rng((epoch_seed, position))
+        try:
+            return self.fetch(indices)
+        finally:
+            _building.generator = None
 
     def __repr__(self):
         return (
@@ -86,21 +111,21 @@ class DataLoader:
         )
 
 
-def _worker(fetch, tasks, results):
+def _worker(build, tasks, results):
     """Build batches for (position, indices) tasks until the stop sentinel arrives."""
     while (task := tasks.get()) is not _STOP:
         position, indices = task
         try:
-            results.put((position, fetch(indices), None))
+            results.put((position, build(position, indices), None))
         except Exception as error:  # noqa: BLE001 - any error goes to the consumer, re-raised
             results.put((position, None, error))
 
 
-def _threaded(fetch, batches, num_workers, prefetch_factor):
-    """Yield fetch(b) for each b in `batches`, in order, built by `num_workers` threads."""
+def _threaded(build, batches, num_workers, prefetch_factor):
+    """Yield build(i, b) for each b in `batches`, in order, made by `num_workers` threads."""
     tasks, results = queue.SimpleQueue(), queue.SimpleQueue()
     threads = [
-        threading.Thread(target=_worker, args=(fetch, tasks, results), daemon=True,
+        threading.Thread(target=_worker, args=(build, tasks, results), daemon=True,
                          name=f"neuronet-DataLoader-worker-{i}")
         for i in range(num_workers)
     ]
