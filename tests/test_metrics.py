@@ -108,10 +108,11 @@ def test_top_k_accuracy_equal_sklearn(k):
     y_true = rng.integers(0, 5, 60)
     assert metrics.top_k_accuracy(y_true, scores, k=k) == skm.top_k_accuracy_score(
         y_true, scores, k=k, labels=range(5))
-    labels = [10, 20, 30, 40, 50]
-    mapped = np.array(labels)[y_true]
-    assert metrics.top_k_accuracy(mapped, scores, k=k, labels=labels) == \
-        skm.top_k_accuracy_score(mapped, scores, k=k, labels=labels)
+    labels = [30, 10, 50, 20, 40]  # columns need not be in label order (sklearn's must)
+    mapped = np.array(labels)[y_true][10:]  # rows without ties: reordering columns is safe
+    in_order = scores[10:, np.argsort(labels)]
+    assert metrics.top_k_accuracy(mapped, scores[10:], k=k, labels=labels) == \
+        skm.top_k_accuracy_score(mapped, in_order, k=k, labels=sorted(labels))
     assert metrics.top_k_accuracy(y_true, neuronet.tensor(scores), k=5) == 1.0
 
 

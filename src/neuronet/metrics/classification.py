@@ -77,8 +77,8 @@ def top_k_accuracy(y_true, y_score, k=2, labels=None):
     unknown = np.setdiff1d(y_true, classes)
     if unknown.size:
         raise ValueError(f"top_k_accuracy: y_true has labels {unknown.tolist()} with no score")
-    column = np.searchsorted(classes, y_true) if labels is None else np.array(
-        [np.flatnonzero(classes == t)[0] for t in y_true])
+    by_label = np.argsort(classes)
+    column = by_label[np.searchsorted(classes, y_true, sorter=by_label)]  # y_score column
     # Stable sort, then reversed: among equal scores the higher column ranks first.
     ranked = np.argsort(y_score, axis=1, kind="stable")[:, ::-1][:, :k]
     return float(np.mean((ranked == column[:, None]).any(axis=1)))
