@@ -8,8 +8,8 @@ from hypothesis.extra import numpy as hnp
 
 import neuronet as nt
 
-settings.register_profile("ops", max_examples=60, deadline=None)
-settings.load_profile("ops")
+# per test, not a global profile: other modules keep their own hypothesis settings
+property_test = settings(max_examples=60, deadline=None)
 
 shapes = hnp.array_shapes(min_dims=0, max_dims=4, min_side=1, max_side=4)
 
@@ -19,6 +19,7 @@ def leaf(shape, seed=0):
     return nt.tensor(data, dtype=nt.float64, requires_grad=True)
 
 
+@property_test
 @given(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=4))
 def test_broadcast_gradient_has_input_shapes_and_counts_copies(bs):
     (sa, sb), out_shape = bs.input_shapes, bs.result_shape
@@ -32,6 +33,7 @@ def test_broadcast_gradient_has_input_shapes_and_counts_copies(bs):
     np.testing.assert_allclose(b.grad.data, 2 * np.prod(out_shape) / max(np.prod(sb), 1))
 
 
+@property_test
 @given(shapes, st.data())
 def test_reshape_round_trip_and_gradient(shape, data):
     x = leaf(shape)
@@ -44,6 +46,7 @@ def test_reshape_round_trip_and_gradient(shape, data):
     np.testing.assert_array_equal(x.grad.data, w)
 
 
+@property_test
 @given(shapes, st.data())
 def test_permute_then_inverse_is_identity(shape, data):
     dims = data.draw(st.permutations(range(len(shape))))
@@ -57,6 +60,7 @@ def test_permute_then_inverse_is_identity(shape, data):
     np.testing.assert_array_equal(x.grad.data, np.transpose(w, np.argsort(dims)))
 
 
+@property_test
 @given(st.lists(st.integers(0, 4), min_size=1, max_size=4), hnp.array_shapes(min_dims=1,
        max_dims=3, max_side=3), st.data())
 def test_cat_then_split_recovers_inputs_and_gradients(sizes, base, data):
@@ -78,6 +82,7 @@ def test_cat_then_split_recovers_inputs_and_gradients(sizes, base, data):
         np.testing.assert_array_equal(p.grad.data, np.full(p.shape, i + 1.0))
 
 
+@property_test
 @given(shapes, st.integers(1, 4), st.data())
 def test_stack_then_index_recovers_inputs(shape, count, data):
     dim = data.draw(st.integers(-len(shape) - 1, len(shape)))
@@ -89,6 +94,7 @@ def test_stack_then_index_recovers_inputs(shape, count, data):
         np.testing.assert_array_equal(np.take(y.data, i, axis), x.data)
 
 
+@property_test
 @given(shapes, st.data())
 def test_squeeze_unsqueeze_round_trip(shape, data):
     x = leaf(shape)
@@ -99,6 +105,7 @@ def test_squeeze_unsqueeze_round_trip(shape, data):
     assert x.squeeze().shape == tuple(n for n in shape if n != 1)
 
 
+@property_test
 @given(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5), st.data())
 def test_pad_then_negative_pad_crops_back(shape, data):
     widths = data.draw(st.lists(st.integers(0, 3), min_size=2 * len(shape),
@@ -111,6 +118,7 @@ def test_pad_then_negative_pad_crops_back(shape, data):
     np.testing.assert_array_equal(x.grad.data, np.ones(shape))
 
 
+@property_test
 @given(shapes)
 def test_padding_gradient_conserves_mass(shape):
     # every output element copies exactly one input element, so the gradient sums match
@@ -125,6 +133,7 @@ def test_padding_gradient_conserves_mass(shape):
         assert np.isclose(x.grad.data.sum(), y.data.size)
 
 
+@property_test
 @given(shapes, st.data())
 def test_reductions_agree_with_numpy_and_keepdim_shapes(shape, data):
     x = leaf(shape)
@@ -137,6 +146,7 @@ def test_reductions_agree_with_numpy_and_keepdim_shapes(shape, data):
         assert getattr(x, name)(dim).shape == ref(x.data, axis=axis).shape
 
 
+@property_test
 @given(shapes)
 def test_max_gradient_sums_to_one(shape):
     x = leaf(shape)
@@ -144,6 +154,7 @@ def test_max_gradient_sums_to_one(shape):
     assert np.isclose(x.grad.data.sum(), 1.0) and x.grad.data.max() == 1.0
 
 
+@property_test
 @given(hnp.array_shapes(min_dims=1, max_dims=3, max_side=5), st.data())
 def test_getitem_gradient_counts_how_often_each_element_is_picked(shape, data):
     x = leaf(shape)
@@ -155,6 +166,7 @@ def test_getitem_gradient_counts_how_often_each_element_is_picked(shape, data):
     np.testing.assert_array_equal(x.grad.data, expected)
 
 
+@property_test
 @given(hnp.array_shapes(min_dims=1, max_dims=3, max_side=5), st.integers(1, 6), st.data())
 def test_chunk_pieces_cover_the_dim(shape, chunks, data):
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))

@@ -269,23 +269,25 @@ def chunk(x, chunks, dim=0):
 PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
-def _fold(g, axis, lo, hi, mode):
-    """The adjoint of padding one axis by (lo, hi) in `mode`: each padded entry's gradient is
-    added back onto the entry it was copied from."""
-    g = np.moveaxis(g, axis, 0)
-    n = g.shape[0] - lo - hi
-    core = g[lo:lo + n].copy()
-    left, right = g[:lo], g[lo + n:]
+def _fold_into(h, axis, lo, hi, mode):
+    """The adjoint of padding one axis by (lo, hi) in `mode`, in place on the gradient `h`:
+    each padded entry's gradient is added onto the entry it was copied from; returns the view
+    of `h` without the padding. (Sources and targets never overlap, given the size limits.)"""
+
+    def at(start, stop, step=None):
+        return (slice(None),) * axis + (slice(start, stop, step),)
+
+    n = h.shape[axis] - lo - hi
     if mode == "replicate":
-        core[0] += left.sum(axis=0)
-        core[-1] += right.sum(axis=0)
-    elif mode == "reflect":  # left entry i copies lo - i, right entry j copies n - 2 - j
-        core[1:lo + 1] += left[::-1]
-        core[n - 1 - hi:n - 1] += right[::-1]
-    else:  # circular: left entry i copies n - lo + i, right entry j copies j
-        core[n - lo:] += left
-        core[:hi] += right
-    return np.moveaxis(core, 0, axis)
+        h[at(lo, lo + 1)] += h[at(0, lo)].sum(axis=axis, keepdims=True)
+        h[at(lo + n - 1, lo + n)] += h[at(lo + n, None)].sum(axis=axis, keepdims=True)
+    elif mode == "reflect":  # left entry i copies lo - i, right entry lo + n + j copies n - 2 - j
+        h[at(lo + 1, 2 * lo + 1)] += h[at(0, lo)][at(None, None, -1)]
+        h[at(lo + n - 1 - hi, lo + n - 1)] += h[at(lo + n, None)][at(None, None, -1)]
+    else:  # circular: left entry i copies n - lo + i, right entry lo + n + j copies j
+        h[at(n, lo + n)] += h[at(0, lo)]
+        h[at(lo, lo + hi)] += h[at(lo + n, None)]
+    return h[at(lo, lo + n)]
 
 
 class Pad(Function):
@@ -307,9 +309,10 @@ class Pad(Function):
         if self.mode == "constant":
             g = g[self.inner]
         else:
+            g = g.copy()  # one copy, folded in place (the incoming gradient may be shared)
             for axis, (lo, hi) in enumerate(self.widths):
                 if lo or hi:
-                    g = _fold(g, axis, lo, hi, self.mode)
+                    g = _fold_into(g, axis, lo, hi, self.mode)
         if g.shape == self.in_shape:
             return g
         out = np.zeros(self.in_shape, dtype=g.dtype)
