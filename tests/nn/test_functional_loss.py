@@ -144,8 +144,8 @@ def test_cross_entropy_class_targets(shape, reduction, weighted, smoothing, igno
     t_ours, t_torch = both(class_target(shape, rng, ignore_index), np.int64)
     n_classes = shape[1] if len(shape) > 1 else shape[0]
     w_ours, w_torch = both(rng.uniform(0.2, 2.0, n_classes)) if weighted else (None, None)
-    kw = dict(reduction=reduction, label_smoothing=smoothing,
-              ignore_index=-100 if ignore_index is None else ignore_index)
+    kw = {"reduction": reduction, "label_smoothing": smoothing,
+              "ignore_index": -100 if ignore_index is None else ignore_index}
     check_loss(lambda x: F.cross_entropy(x, t_ours, w_ours, **kw),
                lambda x: tf().cross_entropy(x, t_torch, w_torch, **kw),
                [rng.uniform(-3, 3, shape)])
@@ -162,7 +162,7 @@ def test_cross_entropy_probability_targets(shape, reduction, weighted, smoothing
     class_axis = 1 if len(shape) > 1 else 0
     q = rng.random(shape)
     q /= q.sum(axis=class_axis, keepdims=True)
-    kw = dict(reduction=reduction, label_smoothing=smoothing)
+    kw = {"reduction": reduction, "label_smoothing": smoothing}
     check_loss(lambda x, p: F.cross_entropy(x, p, w_ours, **kw),
                lambda x, p: tf().cross_entropy(x, p, w_torch, **kw),
                [rng.uniform(-3, 3, shape), q])
@@ -180,9 +180,10 @@ def test_cross_entropy_extreme_logits_finite_and_equal_to_torch(smoothing):
     if torch is not None:
         for reduction in REDUCTIONS:
             compare_with_torch(
-                lambda a: F.cross_entropy(a, t_ours, reduction=reduction, label_smoothing=smoothing),
-                lambda a: tf().cross_entropy(a, t_torch, reduction=reduction,
-                                             label_smoothing=smoothing),
+                lambda a, r=reduction: F.cross_entropy(a, t_ours, reduction=r,
+                                                       label_smoothing=smoothing),
+                lambda a, r=reduction: tf().cross_entropy(a, t_torch, reduction=r,
+                                                          label_smoothing=smoothing),
                 [x],
             )
 
@@ -215,7 +216,7 @@ def test_nll_loss(shape, reduction, weighted, ignore_index, rng):
     t_ours, t_torch = both(class_target(shape, rng, ignore_index), np.int64)
     n_classes = shape[1] if len(shape) > 1 else shape[0]
     w_ours, w_torch = both(rng.uniform(0.2, 2.0, n_classes)) if weighted else (None, None)
-    kw = dict(reduction=reduction, ignore_index=-100 if ignore_index is None else ignore_index)
+    kw = {"reduction": reduction, "ignore_index": -100 if ignore_index is None else ignore_index}
     check_loss(lambda x: F.nll_loss(x, t_ours, w_ours, **kw),
                lambda x: tf().nll_loss(x, t_torch, w_torch, **kw),
                [rng.uniform(-3, 0, shape)])
@@ -236,7 +237,7 @@ def test_cross_entropy_equals_nll_of_log_softmax(rng):
 def test_multi_margin_loss(shape, reduction, weighted, p, margin, rng):
     t_ours, t_torch = both(class_target(shape, rng), np.int64)
     w_ours, w_torch = both(rng.uniform(0.2, 2.0, shape[-1])) if weighted else (None, None)
-    kw = dict(p=p, margin=margin, reduction=reduction)
+    kw = {"p": p, "margin": margin, "reduction": reduction}
     check_loss(lambda x: F.multi_margin_loss(x, t_ours, weight=w_ours, **kw),
                lambda x: tf().multi_margin_loss(x, t_torch, weight=w_torch, **kw),
                [rng.uniform(-1.5, 1.5, shape)])

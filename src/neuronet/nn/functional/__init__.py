@@ -9,14 +9,27 @@ nll_loss, multi_margin_loss).
 """
 
 from neuronet.nn.functional.activation import (
-    elu, gelu, leaky_relu, log_softmax, relu, selu, sigmoid, softmax, softplus, tanh,
+    elu,
+    gelu,
+    leaky_relu,
+    log_softmax,
+    relu,
+    selu,
+    sigmoid,
+    softmax,
+    softplus,
+    tanh,
 )
 from neuronet.nn.functional.classification import cross_entropy, multi_margin_loss, nll_loss
 from neuronet.nn.functional.dropout import dropout
 from neuronet.nn.functional.encoding import one_hot
 from neuronet.nn.functional.linear import linear
 from neuronet.nn.functional.loss import (
-    binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, l1_loss, mse_loss,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    huber_loss,
+    l1_loss,
+    mse_loss,
     smooth_l1_loss,
 )
 from neuronet.nn.functional.norm import batch_norm, layer_norm

@@ -11,9 +11,11 @@ import numpy as np
 
 from neuronet.autograd.function import Function
 from neuronet.nn.functional.loss_utils import (
-    broadcast_weight, check_reduction, check_same_shape_target, reduce,
+    broadcast_weight,
+    check_reduction,
+    check_same_shape_target,
+    reduce,
 )
-
 
 # torch bounds BCE's gradient denominator x (1 - x) by 1e-12 (held in single precision) so that
 # x = 0 or 1 gives a finite gradient; the same bound gives the same gradients there.
