@@ -76,13 +76,13 @@ METRICS = list(np.concatenate([
 ]))
 
 PLATEAU_CASES = [
-    dict(),
-    dict(patience=2),
-    dict(patience=1, factor=0.5, min_lr=[0.01, 0.005]),
-    dict(patience=2, threshold=0.05, threshold_mode="abs", cooldown=3),
-    dict(mode="max", patience=2, cooldown=1, factor=0.3),
-    dict(mode="max", threshold_mode="abs", threshold=0.01, patience=0),
-    dict(patience=0, factor=0.9, eps=0.005, min_lr=0.003),
+    {},
+    {"patience": 2},
+    {"patience": 1, "factor": 0.5, "min_lr": [0.01, 0.005]},
+    {"patience": 2, "threshold": 0.05, "threshold_mode": "abs", "cooldown": 3},
+    {"mode": "max", "patience": 2, "cooldown": 1, "factor": 0.3},
+    {"mode": "max", "threshold_mode": "abs", "threshold": 0.01, "patience": 0},
+    {"patience": 0, "factor": 0.9, "eps": 0.005, "min_lr": 0.003},
 ]
 
 

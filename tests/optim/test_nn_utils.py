@@ -162,7 +162,7 @@ def _torch_penalty(kind, weight):
 def test_penalties_value_and_gradient(kind, weight, rng):
     fn = utils.l1_penalty if kind == "l1" else utils.l2_penalty
     arrays = [rng.uniform(-2, 2, size=s) for s in SHAPES]
-    ours = lambda *ps: fn(ps, weight=weight)  # noqa: E731
+    ours = lambda *ps: fn(ps, weight=weight)
     check_gradients(ours, arrays)
     if torch is not None:
         compare_with_torch(ours, _torch_penalty(kind, weight), arrays)

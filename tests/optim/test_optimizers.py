@@ -6,11 +6,11 @@ import itertools
 
 import numpy as np
 import pytest
+from optim_oracle import Problem, compare, run_ours
 
 import neuronet as nt
 from neuronet import optim
 from oracle import assert_close, needs_torch
-from optim_oracle import Problem, compare, run_ours
 
 pytestmark = pytest.mark.torch
 
@@ -55,7 +55,7 @@ def test_every_option_combination_matches_torch(cls, kwargs):
 
 
 def test_adam_decoupled_weight_decay_is_adamw():
-    compare(optim.Adam, dict(lr=0.05, weight_decay=0.1, decoupled_weight_decay=True))
+    compare(optim.Adam, {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True})
 
 
 def test_defaults_match_torch():
@@ -70,12 +70,12 @@ def test_defaults_match_torch():
 
 # ----- several parameter groups ---------------------------------------------------------
 GROUP_CASES = [
-    ("SGD", dict(lr=0.05, momentum=0.9), [([0], {}), ([1, 2], dict(lr=0.01, nesterov=True))]),
-    ("SGD", dict(lr=0.05), [([2], dict(momentum=0.5, dampening=0.2)), ([0, 1], {})]),
-    ("Adagrad", dict(lr=0.1), [([0, 2], dict(lr_decay=0.05)), ([1], dict(lr=0.3))]),
-    ("RMSprop", dict(lr=0.01), [([0], dict(centered=True, momentum=0.5)), ([1, 2], {})]),
-    ("Adam", dict(lr=0.05), [([1], dict(betas=(0.5, 0.9), amsgrad=True)), ([0, 2], {})]),
-    ("AdamW", dict(lr=0.05), [([0], dict(weight_decay=0.2)), ([1, 2], dict(lr=0.02))]),
+    ("SGD", {"lr": 0.05, "momentum": 0.9}, [([0], {}), ([1, 2], {"lr": 0.01, "nesterov": True})]),
+    ("SGD", {"lr": 0.05}, [([2], {"momentum": 0.5, "dampening": 0.2}), ([0, 1], {})]),
+    ("Adagrad", {"lr": 0.1}, [([0, 2], {"lr_decay": 0.05}), ([1], {"lr": 0.3})]),
+    ("RMSprop", {"lr": 0.01}, [([0], {"centered": True, "momentum": 0.5}), ([1, 2], {})]),
+    ("Adam", {"lr": 0.05}, [([1], {"betas": (0.5, 0.9), "amsgrad": True}), ([0, 2], {})]),
+    ("AdamW", {"lr": 0.05}, [([0], {"weight_decay": 0.2}), ([1, 2], {"lr": 0.02})]),
 ]
 
 
@@ -107,12 +107,13 @@ def test_group_added_mid_run_matches_torch():
 
 # ----- float32 ---------------------------------------------------------------------------
 ALL_ON = [
-    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1)),
-    ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.3, maximize=True)),
-    ("Adagrad", dict(lr=0.1, lr_decay=0.1, weight_decay=0.1, initial_accumulator_value=0.5)),
-    ("RMSprop", dict(lr=0.01, weight_decay=0.1, momentum=0.9, centered=True)),
-    ("Adam", dict(lr=0.05, weight_decay=0.1, amsgrad=True, maximize=True)),
-    ("AdamW", dict(lr=0.05, amsgrad=True)),
+    ("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}),
+    ("SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.3, "maximize": True}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.1, "weight_decay": 0.1,
+                 "initial_accumulator_value": 0.5}),
+    ("RMSprop", {"lr": 0.01, "weight_decay": 0.1, "momentum": 0.9, "centered": True}),
+    ("Adam", {"lr": 0.05, "weight_decay": 0.1, "amsgrad": True, "maximize": True}),
+    ("AdamW", {"lr": 0.05, "amsgrad": True}),
 ]
 
 
@@ -139,11 +140,11 @@ def rosenbrock(x, y):
 
 
 @pytest.mark.parametrize("name,kwargs", [
-    ("SGD", dict(lr=0.01, momentum=0.9, nesterov=True)),
-    ("Adam", dict(lr=0.05, amsgrad=True)),
-    ("RMSprop", dict(lr=0.01, centered=True)),
-    ("Adagrad", dict(lr=0.2)),
-    ("AdamW", dict(lr=0.05, weight_decay=0.1)),
+    ("SGD", {"lr": 0.01, "momentum": 0.9, "nesterov": True}),
+    ("Adam", {"lr": 0.05, "amsgrad": True}),
+    ("RMSprop", {"lr": 0.01, "centered": True}),
+    ("Adagrad", {"lr": 0.2}),
+    ("AdamW", {"lr": 0.05, "weight_decay": 0.1}),
 ])
 def test_training_with_autograd_matches_torch(name, kwargs, rng):
     torch = needs_torch()

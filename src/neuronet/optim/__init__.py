@@ -17,4 +17,4 @@ from neuronet.optim.optimizer import Optimizer
 from neuronet.optim.rmsprop import RMSprop
 from neuronet.optim.sgd import SGD
 
-__all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "lr_scheduler"]
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]

@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from neuronet.optim.optimizer import Optimizer, check_number, lerp_
+from neuronet.optim.optimizer import Optimizer, check_number, ema_
 
 
 class Adam(Optimizer):
@@ -22,8 +22,10 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+        defaults = {
+            "lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
+            "maximize": maximize, "decoupled_weight_decay": decoupled_weight_decay,
+        }
         super().__init__(params, defaults)
 
     def _check_group(self, group):
@@ -58,19 +60,18 @@ class Adam(Optimizer):
                                      group["maximize"])
             m, v = state["exp_avg"], state["exp_avg_sq"]
             tmp = self._scratch(w, 1)
-            lerp_(m, d, 1 - beta1, tmp)
-            v *= beta2
+            ema_(m, d, beta1, tmp)
             np.multiply(d, d, out=tmp)
-            tmp *= 1 - beta2
-            v += tmp
+            ema_(v, tmp, beta2, tmp)
             if amsgrad:
                 v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-            step_size = lr / (1 - beta1**step)
+            # w += m / den with den = (sqrt(v) / sqrt(bc2) + eps) / -step_size, PyTorch's
+            # capturable-mode arrangement: one pass fewer than scaling m / den afterwards
+            step_size_neg = -lr / (1 - beta1**step)
             np.sqrt(v, out=tmp)
-            tmp /= (1 - beta2**step) ** 0.5
-            tmp += eps
+            tmp *= 1 / ((1 - beta2**step) ** 0.5 * step_size_neg)  # multiplying is faster
+            tmp += eps / step_size_neg
             np.divide(m, tmp, out=tmp)
-            tmp *= -step_size
             w += tmp
 
 

@@ -284,15 +284,11 @@ def check_number(owner, name, value, low=-math.inf, high=math.inf, high_open=Fal
         )
 
 
-def lerp_(start, end, weight, tmp):
-    """start += weight * (end - start) in place, rounded as PyTorch's lerp_ rounds it.
+def ema_(average, x, beta, tmp):
+    """average = beta * average + (1 - beta) * x, in place (PyTorch's lerp_ up to rounding).
 
-    tmp: a work array like `start` (may not alias start or end).
+    tmp: a work array like `average`; it may be x itself (x is then overwritten).
     """
-    np.subtract(end, start, out=tmp)
-    if weight < 0.5:
-        tmp *= weight
-        start += tmp
-    else:
-        tmp *= 1 - weight
-        np.subtract(end, tmp, out=start)
+    average *= beta
+    np.multiply(x, 1 - beta, out=tmp)
+    average += tmp

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from neuronet.optim.optimizer import Optimizer, check_number, lerp_
+from neuronet.optim.optimizer import Optimizer, check_number, ema_
 
 
 class RMSprop(Optimizer):
@@ -21,8 +21,10 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, *, maximize=False):
-        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
-                        weight_decay=weight_decay, maximize=maximize)
+        defaults = {
+            "lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
+            "weight_decay": weight_decay, "maximize": maximize,
+        }
         super().__init__(params, defaults)
 
     def _check_group(self, group):
@@ -49,13 +51,11 @@ class RMSprop(Optimizer):
             d = self._effective_grad(w, g, weight_decay, group["maximize"])
             square_avg = state["square_avg"]
             den = self._scratch(w, 1)
-            square_avg *= alpha
             np.multiply(d, d, out=den)
-            den *= 1 - alpha
-            square_avg += den
+            ema_(square_avg, den, alpha, den)
             if centered:
                 grad_avg = state["grad_avg"]
-                lerp_(grad_avg, d, 1 - alpha, den)
+                ema_(grad_avg, d, alpha, den)
                 np.multiply(grad_avg, grad_avg, out=den)
                 np.subtract(square_avg, den, out=den)
                 np.sqrt(den, out=den)

@@ -2,7 +2,10 @@
 penalties for the loss, and parameters as one flat vector."""
 
 from neuronet.nn.utils.clip_grad import (
-    clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm,
+    clip_grad_norm_,
+    clip_grad_value_,
+    clip_grads_with_norm_,
+    get_total_norm,
 )
 from neuronet.nn.utils.convert_parameters import parameters_to_vector, vector_to_parameters
 from neuronet.nn.utils.regularization import l1_penalty, l2_penalty
