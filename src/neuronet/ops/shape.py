@@ -115,11 +115,10 @@ def permute(x, *dims):
 
 def transpose(x, dim0, dim1):
     """Swap two axes (a view)."""
+    d0, d1 = (normalize_dim(d, x.ndim, "transpose") for d in (dim0, dim1))
     if x.ndim == 0:
-        normalize_dim(dim0, 0, "transpose"), normalize_dim(dim1, 0, "transpose")
         return x
     dims = list(range(x.ndim))
-    d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
     dims[d0], dims[d1] = d1, d0
     return permute(x, dims)
 
