@@ -421,11 +421,11 @@ class Tensor:
     def amin(self, dim=None, keepdim=False):
         return _reduce.amin(self, dim, keepdim)
 
-    def var(self, dim=None, keepdim=False, correction=1):
-        return _reduce.var(self, dim, keepdim, correction)
+    def var(self, dim=None, keepdim=False, correction=1, *, unbiased=None):
+        return _reduce.var(self, dim, keepdim, correction, unbiased=unbiased)
 
-    def std(self, dim=None, keepdim=False, correction=1):
-        return _reduce.std(self, dim, keepdim, correction)
+    def std(self, dim=None, keepdim=False, correction=1, *, unbiased=None):
+        return _reduce.std(self, dim, keepdim, correction, unbiased=unbiased)
 
     def logsumexp(self, dim, keepdim=False):
         return _reduce.logsumexp(self, dim, keepdim)
@@ -442,6 +442,9 @@ class Tensor:
 
     def view(self, *shape):
         return _shape.reshape(self, *shape)
+
+    def view_as(self, other):
+        return _shape.reshape(self, other.shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
         return _shape.flatten(self, start_dim, end_dim)
@@ -461,6 +464,9 @@ class Tensor:
     def expand(self, *sizes):
         return _shape.expand(self, *sizes)
 
+    def expand_as(self, other):
+        return _shape.expand(self, other.shape)
+
     def split(self, split_size_or_sections, dim=0):
         return _shape.split(self, split_size_or_sections, dim)
 
@@ -473,6 +479,12 @@ class Tensor:
 
     def gather(self, dim, index):
         return _indexing.gather(self, dim, index)
+
+    def index_select(self, dim, index):
+        return _indexing.index_select(self, dim, index)
+
+    def masked_fill(self, mask, value):
+        return _indexing.masked_fill(self, mask, value)
 
 
 def _raw(x):

@@ -14,7 +14,7 @@ import numpy as np
 from neuronet.autograd.function import Function, as_array
 from neuronet.autograd.tensor import Tensor
 from neuronet.ops import elementwise
-from neuronet.ops.reduce import normalize_dim
+from neuronet.ops.dims import normalize_dim
 
 
 class Index(Function):

@@ -11,7 +11,7 @@ import numpy as np
 
 from neuronet.autograd.function import Function, unbroadcast
 from neuronet.autograd.tensor import Tensor
-from neuronet.ops.reduce import normalize_dim
+from neuronet.ops.dims import normalize_dim
 
 
 def _sizes(args, op):
