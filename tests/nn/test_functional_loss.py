@@ -53,6 +53,23 @@ def test_pointwise_losses(name, reduction, shape, rng):
                lambda x, t: theirs()(x, t, reduction=reduction, **kw), arrays)
 
 
+@pytest.mark.parametrize("shape", [(3, 4), (1,), (2, 1, 3)])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ["mse", "l1", "huber_delta"])
+def test_weighted_pointwise_losses(name, reduction, shape, rng):
+    """torch 2.13's per-element weight: differentiable; 'mean' is sum(w l) / sum(w) for mse
+    and l1 but mean(w l) for huber."""
+    ours, theirs, kw = POINTWISE[name]
+    arrays = [rng.uniform(-2, 2, shape), rng.uniform(-2, 2, shape), rng.uniform(0.1, 2, shape)]
+    check_loss(lambda x, t, w: ours(x, t, reduction=reduction, weight=w, **kw),
+               lambda x, t, w: theirs()(x, t, reduction=reduction, weight=w, **kw), arrays)
+
+
+def test_pointwise_weight_shape_error():
+    with pytest.raises(ValueError, match=r"mse_loss: weight must have the input's shape \(3,\), got \(1,\)"):
+        F.mse_loss(nt.zeros(3), nt.zeros(3), weight=nt.ones(1))
+
+
 def test_huber_is_delta_times_smooth_l1(rng):
     x, t = (nt.tensor(rng.uniform(-3, 3, (4, 5)), dtype=nt.float64) for _ in range(2))
     np.testing.assert_allclose(F.huber_loss(x, t, delta=0.7).item(),

@@ -10,12 +10,15 @@ The class-score losses (cross_entropy, nll_loss, multi_margin_loss) live in clas
 import numpy as np
 
 from neuronet.autograd.function import Function
+from neuronet.autograd.tensor import Tensor
 from neuronet.nn.functional.loss_utils import (
     broadcast_weight,
     check_reduction,
     check_same_shape_target,
     reduce,
 )
+from neuronet.ops.elementwise import div, mul
+from neuronet.ops.reduce import sum
 
 # torch bounds BCE's gradient denominator x (1 - x) by 1e-12 (held in single precision) so that
 # x = 0 or 1 gives a finite gradient; the same bound gives the same gradients there.
@@ -116,27 +119,48 @@ class BinaryCrossEntropyWithLogits(PointwiseLoss):
         return s if self.w is None else s * self.w
 
 
-def _pointwise(op_class, name, input, target, reduction, **params):
+def _pointwise(op_class, name, input, target, reduction, weight=None, mean_over_weight=True,
+               **params):
+    """Per-element losses of `op_class`, optionally times a same-shape `weight`, reduced.
+
+    The weight is an ordinary differentiable factor, as in PyTorch. With a weight, 'mean' is
+    sum(w * l) / sum(w) for mse and l1 (`mean_over_weight`) but mean(w * l) for huber: PyTorch
+    defines them differently and we follow it.
+    """
     check_reduction(reduction, name)
     target = check_same_shape_target(input, target, name)
-    return reduce(op_class.apply(input, target, **params), reduction)
+    loss = op_class.apply(input, target, **params)
+    if weight is None:
+        return reduce(loss, reduction)
+    if tuple(weight.shape) != input.shape:
+        raise ValueError(
+            f"{name}: weight must have the input's shape {input.shape}, got {tuple(weight.shape)}"
+        )
+    loss = mul(loss, weight)
+    if reduction == "mean" and mean_over_weight:
+        return div(sum(loss), sum(weight if isinstance(weight, Tensor) else Tensor(weight)))
+    return reduce(loss, reduction)
 
 
-def mse_loss(input, target, *, reduction="mean"):
-    """Squared error (x - t)^2 per element."""
-    return _pointwise(SquaredError, "mse_loss", input, target, reduction)
+def mse_loss(input, target, *, reduction="mean", weight=None):
+    """Squared error (x - t)^2 per element; weight: the input's shape, or None."""
+    return _pointwise(SquaredError, "mse_loss", input, target, reduction, weight)
 
 
-def l1_loss(input, target, *, reduction="mean"):
-    """Absolute error |x - t| per element."""
-    return _pointwise(AbsoluteError, "l1_loss", input, target, reduction)
+def l1_loss(input, target, *, reduction="mean", weight=None):
+    """Absolute error |x - t| per element; weight: the input's shape, or None."""
+    return _pointwise(AbsoluteError, "l1_loss", input, target, reduction, weight)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
-    """Quadratic for |x - t| < delta, linear (slope delta) beyond: robust to outliers."""
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """Quadratic for |x - t| < delta, linear (slope delta) beyond: robust to outliers.
+
+    weight: the input's shape, or None ('mean' is then the plain mean of the weighted losses).
+    """
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
-    return _pointwise(Huber, "huber_loss", input, target, reduction, delta=delta, scale=1.0)
+    return _pointwise(Huber, "huber_loss", input, target, reduction, weight,
+                      mean_over_weight=False, delta=delta, scale=1.0)
 
 
 def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
