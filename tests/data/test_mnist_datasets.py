@@ -15,7 +15,7 @@ import pytest
 from idx_files import write_idx
 
 from neuronet.data import load_fashion_mnist
-from neuronet.data.datasets import MNIST, FashionMNIST
+from neuronet.data.datasets import KMNIST, MNIST, FashionMNIST
 from neuronet.data.transforms import ToTensor
 
 DEBIAN = Path("/usr/share/datasets/fashion-mnist")
@@ -181,17 +181,18 @@ def test_bad_local_files_are_named(isolated, tmp_path, problem, message):
     assert str(tmp_path / "root" / TEST_NAMES[0]) in str(info.value)
 
 
-def test_mnist_uses_the_same_path(isolated, serve, monkeypatch, tmp_path):
+@pytest.mark.parametrize("dataset", [MNIST, KMNIST])
+def test_mnist_and_kmnist_use_the_same_path(isolated, serve, monkeypatch, tmp_path, dataset):
     folder = tmp_path / "srv"
     folder.mkdir()
     write_idx(folder / "train-images-idx3-ubyte.gz", np.full((5, 28, 28), 3, np.uint8))
     write_idx(folder / "train-labels-idx1-ubyte.gz", np.array([1, 2, 3, 4, 5], np.uint8))
     files = tuple((n, hashlib.sha256((folder / n).read_bytes()).hexdigest())
                   for n in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"))
-    monkeypatch.setitem(MNIST.files, "train", files)
-    monkeypatch.setenv("NEURONET_MNIST_URL", serve(folder))
+    monkeypatch.setitem(dataset.files, "train", files)
+    monkeypatch.setenv(dataset.url_env, serve(folder))
     root = tmp_path / "my-root"
-    ds = MNIST(root=root, transform=ToTensor())  # downloads into the given root
+    ds = dataset(root=root, transform=ToTensor())  # downloads into the given root
     assert ds.root == root and _contents(root) == sorted(n for n, _ in files)
     image, label = ds[4]
     assert image.shape == (1, 28, 28) and label == 5

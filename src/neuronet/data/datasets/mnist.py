@@ -1,4 +1,4 @@
-"""MNIST and Fashion-MNIST: 28x28 grey images in IDX files, found locally or downloaded.
+"""MNIST, Fashion-MNIST and KMNIST: 28x28 grey images in IDX files, found locally or downloaded.
 
 Where the files are looked for, in order (the first folder holding both files of the split
 wins): `root`, `$NEURONET_DATA/<name>`, `~/.cache/neuronet/<name>`, then the Debian package's
@@ -146,6 +146,29 @@ class MNIST(IDXImageDataset):
     )
     url_env = "NEURONET_MNIST_URL"
     classes = tuple(str(d) for d in range(10))
+
+
+class KMNIST(IDXImageDataset):
+    """Kuzushiji-MNIST: 60,000 training and 10,000 test images of 10 cursive Japanese kana."""
+
+    name = "kmnist"
+    files: ClassVar[dict] = {
+        "train": (
+            ("train-images-idx3-ubyte.gz",
+             "51467d22d8cc72929e2a028a0428f2086b092bb31cfb79c69cc0a90ce135fde4"),
+            ("train-labels-idx1-ubyte.gz",
+             "e38f9ebcd0f3ebcdec7fc8eabdcdaef93bb0df8ea12bee65224341c8183d8e17"),
+        ),
+        "test": (
+            ("t10k-images-idx3-ubyte.gz",
+             "edd7a857845ad6bb1d0ba43fe7e794d164fe2dce499a1694695a792adfac43c5"),
+            ("t10k-labels-idx1-ubyte.gz",
+             "20bb9a0ef54c7db3efc55a92eef5582c109615df22683c380526788f98e42a1c"),
+        ),
+    }
+    mirrors = ("https://codh.rois.ac.jp/kmnist/dataset/kmnist/",)
+    url_env = "NEURONET_KMNIST_URL"
+    classes = ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo")
 
 
 def load_fashion_mnist(split="train", root=None):
