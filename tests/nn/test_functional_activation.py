@@ -79,6 +79,16 @@ def test_float32_stays_float32(rng):
         assert x.grad.dtype == np.float32
 
 
+def test_softmax_dtype_casts_first(rng):
+    x = nt.tensor(rng.standard_normal((2, 3)), requires_grad=True)
+    for fn in (F.softmax, F.log_softmax):
+        y = fn(x, 1, dtype=nt.float64)
+        assert y.dtype == np.float64
+        y.sum().backward()
+        assert x.grad.dtype == np.float32
+        np.testing.assert_allclose(y.data, fn(x, 1).data, rtol=1e-6, atol=1e-6)
+
+
 def test_softmax_needs_dim():
     with pytest.raises(TypeError, match="softmax: dim is required"):
         F.softmax(nt.zeros(2, 3))

@@ -321,7 +321,7 @@ def test_class_target_errors(fn, name):
         fn(_x(2, 3), nt.tensor([0, 3]))
     with pytest.raises(ValueError, match=f"{name}: target -1 is out of range"):
         fn(_x(2, 3), nt.tensor([-1, 0]))
-    with pytest.raises(TypeError, match=f"{name}: class-index target must be an integer tensor, got dtype float32"):
+    with pytest.raises(TypeError, match=f"{name}: .*integer tensor"):
         fn(_x(2, 3), nt.tensor([0.0, 1.0]))
     with pytest.raises(ValueError, match=rf"{name}: weight must have one entry per class, shape \(3,\), got \(2,\)"):
         fn(_x(2, 3), nt.tensor([0, 1]), weight=nt.ones(2))
@@ -336,8 +336,10 @@ def test_cross_entropy_specific_errors():
         F.cross_entropy(_x(2, 3), _x(2, 3), ignore_index=0)
     with pytest.raises(TypeError, match="probability target must have the input's dtype"):
         F.cross_entropy(_x(2, 3), nt.zeros(2, 3, dtype=nt.float64))
-    with pytest.raises(TypeError, match=r"class probabilities must have the input's shape \(2, 3\)"):
+    with pytest.raises(TypeError, match=r"cross_entropy: a float target holds class probabilities and must have the input's shape \(2, 3\), got \(3, 2\)"):
         F.cross_entropy(_x(2, 3), _x(3, 2))
+    with pytest.raises(TypeError, match="nll_loss: class-index target must be an integer tensor, got dtype float32"):
+        F.nll_loss(_x(2, 3), _x(2))
     with pytest.raises(ValueError, match="cross_entropy: input needs a class axis"):
         F.cross_entropy(nt.tensor(1.0), nt.tensor(0))
     with pytest.raises(ValueError, match="multi_margin_loss: p must be 1 or 2, got 3"):

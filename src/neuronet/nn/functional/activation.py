@@ -165,13 +165,18 @@ def _softmax_dim(input, dim, op):
     return normalize_dims(dim, input.ndim, op)[0] if input.ndim else None
 
 
-def softmax(input, dim=None):
-    """exp(x) / sum(exp(x)) along `dim`; each slice along `dim` sums to 1."""
+def softmax(input, dim=None, *, dtype=None):
+    """exp(x) / sum(exp(x)) along `dim`; each slice along `dim` sums to 1.
+
+    dtype: cast the input to it first (e.g. float64 for more precision), as PyTorch.
+    """
+    input = input if dtype is None else input.to(dtype)
     return Softmax.apply(input, dim=_softmax_dim(input, dim, "softmax"))
 
 
-def log_softmax(input, dim=None):
+def log_softmax(input, dim=None, *, dtype=None):
     """log(softmax(x)) along `dim`, computed directly (stable for logits of any size)."""
+    input = input if dtype is None else input.to(dtype)
     return LogSoftmax.apply(input, dim=_softmax_dim(input, dim, "log_softmax"))
 
 

@@ -25,11 +25,7 @@ def _check_class_target(input, target, ignore_index, op):
     t = as_array(target)
     expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
     if t.dtype.kind not in "iu":
-        raise TypeError(
-            f"{op}: class-index target must be an integer tensor, got dtype {t.dtype}"
-            + (" (class probabilities must have the input's shape "
-               f"{input.shape})" if t.dtype.kind == "f" and op == "cross_entropy" else "")
-        )
+        raise TypeError(f"{op}: class-index target must be an integer tensor, got dtype {t.dtype}")
     if t.shape != expected:
         raise ValueError(
             f"{op}: input of shape {input.shape} needs a target of shape {expected} "
@@ -178,6 +174,11 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
         if ignore_index != -100:
             raise ValueError(f"{op}: ignore_index is not supported for probability targets")
         target_arg = target if isinstance(target, Tensor) else t
+    elif t.dtype.kind == "f":
+        raise TypeError(
+            f"{op}: a float target holds class probabilities and must have the input's shape "
+            f"{input.shape}, got {t.shape}; class indices must be an integer tensor"
+        )
     else:
         target_arg = _check_class_target(input, t, ignore_index, op)
     return CrossEntropy.apply(
