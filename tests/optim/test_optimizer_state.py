@@ -107,6 +107,19 @@ def test_state_dict_layout_equals_torch_and_loads_torchs(name, kwargs):
     assert_same_trajectory(rest, trest)
 
 
+def test_adagrad_state_missing_from_a_loaded_dict_starts_fresh():
+    """Torch's Adagrad keeps state from construction on; a dict without it still trains."""
+    problem = Problem(5)
+    full, _, _ = run_ours(optim.Adagrad, {"initial_accumulator_value": 0.2}, problem, steps=6)
+    params = fresh_params(problem)
+    opt = optim.Adagrad(params, initial_accumulator_value=0.2)
+    saved = opt.state_dict()
+    saved["state"] = {}
+    opt.load_state_dict(saved)
+    rest, _, _ = run_ours(None, {}, problem, steps=6, params=params, opt=opt)
+    assert_same_trajectory(rest, full, rtol=0, atol=0)
+
+
 def test_load_state_dict_casts_to_parameter_dtype_and_copies():
     problem = Problem(0)
     _, _, opt64 = run_ours(optim.Adam, {"lr": 0.05}, problem, steps=3)
@@ -140,6 +153,7 @@ def test_state_dict_keeps_scheduler_entries_and_skips_empty_state():
      r"'exp_avg' of parameter 0 has shape \(4, 3\) but the parameter has shape \(3, 4\)"),
     (lambda sd: sd["state"].__setitem__(7, {}), "entry for parameter 7"),
     (lambda sd: sd.pop("state"), r"lacks \['state'\]"),
+    (lambda sd: sd["param_groups"][0].pop("params"), "group 0 has no 'params' list"),
     (lambda sd: sd["param_groups"][0].__setitem__("betas", (0.9, 1.5)),
      r"Adam: betas\[1\] must be in \[0, 1\), got 1.5"),
 ])

@@ -29,10 +29,11 @@ class Adagrad(Optimizer):
         super().add_param_group(param_group)
         group = self.param_groups[-1]
         for p in group["params"]:
-            self.state[p] = {
-                "step": 0.0,
-                "sum": np.full(p.shape, group["initial_accumulator_value"], dtype=p.dtype),
-            }
+            self.state[p] = self._fresh_state(p.data, group)
+
+    @staticmethod
+    def _fresh_state(w, group):
+        return {"step": 0.0, "sum": np.full(w.shape, group["initial_accumulator_value"], w.dtype)}
 
     def _check_group(self, group):
         super()._check_group(group)
@@ -45,6 +46,8 @@ class Adagrad(Optimizer):
         eps = float(group["eps"])
         weight_decay = float(group["weight_decay"])
         for w, g, state in self._with_grad(group):
+            if not state:  # a parameter that a loaded state dict had no state for
+                state.update(self._fresh_state(w, group))
             state["step"] += 1
             d = self._effective_grad(w, g, weight_decay, group["maximize"])
             clr = lr / (1 + (state["step"] - 1) * lr_decay)

@@ -232,6 +232,8 @@ class Optimizer:
             )
         by_index = {}
         for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if "params" not in saved:
+                raise ValueError(f"{what}: saved parameter group {i} has no 'params' list")
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(
                     f"{what}: parameter group {i} has {len(saved['params'])} parameters in the "
