@@ -205,6 +205,23 @@ def test_cross_entropy_extreme_logits_finite_and_equal_to_torch(smoothing):
             )
 
 
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_shift_invariance_and_zero_sum_gradient(weighted, smoothing, rng):
+    """softmax ignores a constant added to a sample's scores, so the loss does not change and
+    each sample's gradient sums to zero over the classes."""
+    x = rng.uniform(-3, 3, (6, 5, 2))
+    t = nt.tensor(rng.integers(0, 5, (6, 2)))
+    w = nt.tensor(rng.uniform(0.5, 2, 5), dtype=nt.float64) if weighted else None
+    ours = nt.tensor(x, dtype=nt.float64, requires_grad=True)
+    loss = F.cross_entropy(ours, t, w, label_smoothing=smoothing)
+    loss.backward()
+    shifted = nt.tensor(x + rng.uniform(-50, 50, (6, 1, 2)), dtype=nt.float64)
+    np.testing.assert_allclose(F.cross_entropy(shifted, t, w, label_smoothing=smoothing).item(),
+                               loss.item(), rtol=1e-12)
+    np.testing.assert_allclose(ours.grad.data.sum(axis=1), 0, atol=1e-15)
+
+
 def test_cross_entropy_all_ignored_gives_nan_mean_and_zero_grad_like_torch():
     x = nt.tensor(np.ones((2, 3)), dtype=nt.float64, requires_grad=True)
     loss = F.cross_entropy(x, nt.tensor([-100, -100]))
