@@ -12,7 +12,8 @@ group's current lr, so two schedulers on one optimizer compose, and the numbers 
 PyTorch's bit for bit, also where a closed form would differ (CosineAnnealingLR past T_max).
 Constructing a scheduler stores each group's starting lr as "initial_lr" (unless resuming
 with last_epoch >= 0) and performs the first step, which sets epoch 0's lr.
-`state_dict()` holds numbers and lists only.
+`state_dict()` holds numbers and lists only. `step()` takes no epoch argument (PyTorch's
+deprecated `step(epoch)` form is not offered).
 """
 
 import math
