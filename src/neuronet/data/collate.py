@@ -1,6 +1,6 @@
 """`default_collate`: merge a list of samples into one batch, the way torch's does.
 
-    Tensor / ndarray  -> stacked Tensor (N, *shape), dtype kept
+    Tensor / ndarray  -> stacked Tensor (N, *shape), dtype kept (data only: no autograd graph)
     int / float / bool -> Tensor (N,) of int64 / float64 / bool (as torch does)
     NumPy scalar      -> Tensor (N,) of its dtype
     str / bytes       -> list, unchanged
