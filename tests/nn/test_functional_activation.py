@@ -96,6 +96,16 @@ def test_softmax_needs_dim():
         F.log_softmax(nt.zeros(2, 3))
     with pytest.raises(IndexError, match="softmax: dim 2 is out of range"):
         F.softmax(nt.zeros(2, 3), 2)
+    with pytest.raises(TypeError, match="log_softmax: dim must be an int, got float"):
+        F.log_softmax(nt.zeros(2, 3), 1.0)
+
+
+def test_softmax_of_0d_tensor_is_one():
+    x = nt.tensor(3.0, requires_grad=True)
+    y = F.softmax(x, 0)
+    assert y.item() == 1.0
+    y.backward()
+    assert x.grad.item() == 0.0
 
 
 def test_gelu_rejects_unknown_approximation():

@@ -14,8 +14,8 @@ import numpy as np
 
 from neuronet.autograd.function import Function
 from neuronet.ops import elementwise
+from neuronet.ops.dims import normalize_dim
 from neuronet.ops.elementwise import sigmoid, tanh
-from neuronet.ops.reduce import normalize_dims
 
 # SELU's constants (Klambauer et al. 2017), the values PyTorch uses.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -160,9 +160,8 @@ def _softmax_dim(input, dim, op):
             f"{op}: dim is required (the axis holding the classes, e.g. dim=1 for (N, C) "
             f"scores); got dim=None for an input of shape {input.shape}"
         )
-    if not isinstance(dim, (int, np.integer)):
-        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
-    return normalize_dims(dim, input.ndim, op)[0] if input.ndim else None
+    axis = normalize_dim(dim, input.ndim, op)
+    return axis if input.ndim else None  # a 0-d tensor: NumPy reduces it with axis=None
 
 
 def softmax(input, dim=None, *, dtype=None):
