@@ -142,3 +142,44 @@ def test_one_hot_errors():
         F.one_hot(nt.tensor(np.zeros(0, dtype=np.int64)))
     with pytest.raises(ValueError, match="one_hot: num_classes must be a positive int or -1"):
         F.one_hot(nt.tensor([0]), 0)
+
+
+# ----- no silent float64 ---------------------------------------------------------------------
+def _f32(rng, *shape):
+    return nt.tensor(rng.uniform(0.1, 0.9, shape), requires_grad=True)
+
+
+FLOAT32_CASES = {
+    "cross_entropy": lambda r, t, w: F.cross_entropy(_f32(r, 4, 3), t, w, label_smoothing=0.2),
+    "cross_entropy_none": lambda r, t, w: F.cross_entropy(_f32(r, 4, 3), t, reduction="none",
+                                                          label_smoothing=0.1),
+    "cross_entropy_probs": lambda r, t, w: F.cross_entropy(_f32(r, 4, 3), _f32(r, 4, 3), w,
+                                                           label_smoothing=0.1),
+    "nll_loss": lambda r, t, w: F.nll_loss(_f32(r, 4, 3), t, w),
+    "multi_margin_loss": lambda r, t, w: F.multi_margin_loss(_f32(r, 4, 3), t.clamp(min=0), p=2,
+                                                             weight=w),
+    "bce": lambda r, t, w: F.binary_cross_entropy(_f32(r, 4, 3), _f32(r, 4, 3), w,
+                                                  reduction="none"),
+    "bce_logits": lambda r, t, w: F.binary_cross_entropy_with_logits(
+        _f32(r, 4, 3), _f32(r, 4, 3), w, pos_weight=w, reduction="none"),
+    "huber": lambda r, t, w: F.huber_loss(_f32(r, 4, 3), _f32(r, 4, 3), "none", delta=0.3),
+    "smooth_l1": lambda r, t, w: F.smooth_l1_loss(_f32(r, 4, 3), _f32(r, 4, 3), beta=0.3,
+                                                  reduction="none"),
+    "gelu": lambda r, t, w: F.gelu(_f32(r, 4, 3)),
+    "elu": lambda r, t, w: F.elu(_f32(r, 4, 3), alpha=0.5),
+    "softplus": lambda r, t, w: F.softplus(_f32(r, 4, 3), beta=2),
+    "batch_norm": lambda r, t, w: F.batch_norm(_f32(r, 4, 3), nt.zeros(3), nt.ones(3), w, w,
+                                               training=True),
+    "layer_norm": lambda r, t, w: F.layer_norm(_f32(r, 4, 3), 3, w, w),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT32_CASES))
+def test_float32_forward_and_backward_never_upcast(name, rng):
+    """The engine would cast a float64 gradient back, hiding the cost: call backward directly
+    (per-element reductions where a loss would otherwise end in the core `mean` op)."""
+    y = FLOAT32_CASES[name](rng, nt.tensor([0, 1, -100, 2]), nt.tensor(rng.uniform(0.5, 2, 3)))
+    assert y.dtype == np.float32
+    grads = y.grad_fn.backward(np.ones(y.shape, np.float32))
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    assert all(g is None or np.asarray(g).dtype == np.float32 for g in grads)

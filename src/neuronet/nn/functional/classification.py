@@ -128,7 +128,7 @@ class CrossEntropy(ClassScoreLoss):
             picked = (1 - s) * np.expand_dims(self.wt, 1)
             total = picked
             if s:
-                smooth = (s / n_classes) * np.expand_dims(self.valid, 1)
+                smooth = (s / n_classes) * np.expand_dims(self.valid, 1).astype(p.dtype)
                 total = picked + smooth * (n_classes if self.w is None else self.w.sum())
             gz = p * (scale * total)
             if s:
