@@ -1,6 +1,6 @@
 """neuronet: a deep-learning framework written from scratch on NumPy.
 
-    import neuronet as nn_
+    import neuronet
     x = neuronet.tensor([[1.0, 2.0]], requires_grad=True)
     y = (x * x).sum()
     y.backward()          # x.grad == 2 * x
@@ -34,5 +34,6 @@ from neuronet.ops.shape import (
     unsqueeze,
 )
 from neuronet.ops.indexing import gather, index_select, masked_fill
+from neuronet import nn, optim  # noqa: E402  (subpackages built on everything above)
 
 __version__ = "0.1.0"
