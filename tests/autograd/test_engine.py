@@ -226,3 +226,35 @@ def test_tensor_basics():
     assert "grad_fn=<MulBackward>" in repr(x * 2)
     with pytest.raises(ValueError, match="item"):
         x.item()
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_gradient_kept_without_copy_is_not_corrupted_by_later_accumulation(swap):
+    # The same upstream array G reaches leaf `a` directly (through a + h) and also travels on
+    # to exp(); another path then adds 3G into a.grad. If a.grad had been stored as G itself
+    # and added to in place, exp's backward would read a corrupted G.
+    a = nt.tensor([0.5, -1.0, 2.0], dtype=nt.float64, requires_grad=True)
+    z = a + a.exp()
+    w = a * 3.0
+    out = ((w + z) if swap else (z + w)) * 1.0
+    out.backward(nt.tensor([1.0, 2.0, 3.0], dtype=nt.float64))
+    expected = np.array([1.0, 2.0, 3.0]) * (1 + np.exp(a.data) + 3)
+    np.testing.assert_allclose(a.grad.data, expected, rtol=1e-12)
+
+
+def test_two_leaves_never_share_one_gradient_array():
+    a = nt.tensor([1.0, 2.0], requires_grad=True)
+    b = nt.tensor([3.0, 4.0], requires_grad=True)
+    ((a + b) * 2.0).sum().backward()
+    assert not np.shares_memory(a.grad.data, b.grad.data)
+    a.grad.data *= 10
+    np.testing.assert_array_equal(b.grad.data, [2.0, 2.0])
+
+
+def test_explicit_gradient_array_is_not_aliased():
+    x = nt.tensor([1.0, 2.0], requires_grad=True)
+    g = np.array([1.0, 1.0], dtype=np.float32)
+    (x + 0.0).backward(g)
+    (x + 0.0).backward(g)
+    np.testing.assert_array_equal(g, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])

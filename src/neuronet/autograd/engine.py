@@ -10,6 +10,7 @@ import numpy as np
 from neuronet.autograd.anomaly import check_finite, is_anomaly_enabled
 from neuronet.autograd.function import unbroadcast
 from neuronet.autograd.grad_mode import no_grad
+from neuronet.autograd.tensor import Tensor
 
 
 def _topological_order(root_fn):
@@ -42,9 +43,31 @@ def _accumulate(pending, key, grad):
     pending[key] = grad if prev is None else prev + grad
 
 
+def store_grad(t, g, kept):
+    """Add gradient `g` into `t.grad`, copying only when sharing could hurt.
+
+    An op may hand the same gradient array to several inputs, so an array that ends up in a
+    `.grad` may still be travelling through the graph. `kept` holds the ids of the arrays this
+    backward pass stored without a copy: such an array is never changed in place while the pass
+    runs (adding to it makes a new array), and is copied before a second tensor keeps it.
+    Arrays that do not own their memory (views, broadcasts) are always copied.
+    """
+    if t.grad is None:
+        if g.flags.owndata and g.flags.writeable and id(g) not in kept:
+            kept.add(id(g))
+            t.grad = Tensor._make(g)
+        else:
+            t.grad = Tensor._make(np.array(g, copy=True))
+    elif id(t.grad.data) in kept:
+        t.grad.data = t.grad.data + g
+    else:
+        np.add(t.grad.data, g, out=t.grad.data)
+
+
 def run_backward(root, grad, retain_graph=False):
     """Propagate `grad` (an array shaped like `root`) back to every leaf that requires grad."""
     anomaly = is_anomaly_enabled()
+    kept = set()
     pending = {(root._ctx, root._index): grad}
     with no_grad():
         for fn in _topological_order(root._ctx):
@@ -54,7 +77,7 @@ def run_backward(root, grad, retain_graph=False):
                 for i, ref in retained.items():
                     t = ref()
                     if t is not None and grads_out[i] is not None:
-                        t._store_grad(grads_out[i])
+                        store_grad(t, grads_out[i], kept)
             if all(g is None for g in grads_out):
                 continue
             if any(g is None for g in grads_out):  # only ops with several outputs get here
@@ -74,7 +97,7 @@ def run_backward(root, grad, retain_graph=False):
                 if g.dtype != t.data.dtype:
                     g = g.astype(t.data.dtype)
                 if t._ctx is None:
-                    t._store_grad(g)
+                    store_grad(t, g, kept)
                 else:
                     _accumulate(pending, (t._ctx, t._index), g)
             if not retain_graph:

@@ -19,7 +19,9 @@ other positional argument (a Python number, a NumPy array) is a constant.
 output) and returns one gradient per positional input, in order (None where there is none).
 Gradients may have the broadcast shape of the output: the engine sums them back to each
 input's shape. `self.needs_input_grad[i]` tells whether input i wants a gradient, so an op can
-skip work nobody needs.
+skip work nobody needs. `backward` must not change its incoming gradient in place, and returns
+new arrays or views of that gradient, never an array it saved in `forward` (the engine may
+keep a returned array as a `.grad` without copying it).
 """
 
 import numpy as np

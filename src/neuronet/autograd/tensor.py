@@ -96,20 +96,13 @@ class Tensor:
             retained = self._ctx.__dict__.setdefault("retained", {})
             retained[self._index] = weakref.ref(self)
 
-    def _store_grad(self, g):
-        """Add `g` into `.grad` (the first gradient is copied: the engine may share arrays)."""
-        if self.grad is None:
-            self.grad = Tensor._make(np.array(g, dtype=self.data.dtype, copy=True))
-        else:
-            np.add(self.grad.data, g, out=self.grad.data)
-
     def backward(self, gradient=None, retain_graph=False):
         """Compute the gradient of this tensor with respect to every leaf that requires it.
 
         gradient: d(something)/d(self), shaped like self; may be omitted for a one-element
         tensor (it is then 1). The graph is freed afterwards unless `retain_graph=True`.
         """
-        from neuronet.autograd.engine import run_backward
+        from neuronet.autograd.engine import run_backward, store_grad
 
         if not self._requires_grad:
             raise RuntimeError(
@@ -132,9 +125,9 @@ class Tensor:
                     f"backward: gradient has shape {grad.shape} but the tensor has shape "
                     f"{self.shape}"
                 )
-            grad = grad.astype(self.data.dtype, copy=False)
+            grad = np.array(grad, dtype=self.data.dtype, copy=True)  # never alias the caller's
         if self._ctx is None:
-            self._store_grad(grad)
+            store_grad(self, grad, set())
             return
         run_backward(self, grad, retain_graph)
 
