@@ -15,14 +15,14 @@ import time
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-import neuronet  # noqa: E402
-from neuronet import nn, optim  # noqa: E402
-from neuronet.data import load_fashion_mnist  # noqa: E402
-from neuronet.models import MLP  # noqa: E402
-from neuronet.nn import functional as F  # noqa: E402
+import neuronet
+from neuronet import optim
+from neuronet.data import load_fashion_mnist
+from neuronet.models import MLP
+from neuronet.nn import functional as F
 
 BATCH, LR, SIZES = 128, 1e-3, [784, 256, 128, 10]
 
@@ -97,7 +97,9 @@ def epoch_numpy(net, x, y, order):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=3, help="epochs timed per framework")
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -121,13 +123,13 @@ def main():
     losses = {}
     for r in range(args.repeats):
         order = batches(len(x), seed=r)
-        for name, run in (
-            ("pytorch", lambda: epoch_torch(ref, opt_ref, x, y, order)),
-            ("neuronet", lambda: epoch_neuronet(ours, opt_ours, x, y, order)),
-            ("numpy", lambda: epoch_numpy(plain, x, y, order)),
+        for name, run, args in (
+            ("pytorch", epoch_torch, (ref, opt_ref)),
+            ("neuronet", epoch_neuronet, (ours, opt_ours)),
+            ("numpy", epoch_numpy, (plain,)),
         ):
             start = time.perf_counter()
-            losses[name] = run()
+            losses[name] = run(*args, x, y, order)
             times[name].append(time.perf_counter() - start)
 
     best = {k: min(v) for k, v in times.items()}

@@ -34,6 +34,6 @@ from neuronet.ops.shape import (
     unsqueeze,
 )
 from neuronet.ops.indexing import gather, index_select, masked_fill
-from neuronet import nn, optim  # noqa: E402  (subpackages built on everything above)
+from neuronet import nn, optim
 
 __version__ = "0.1.0"

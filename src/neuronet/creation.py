@@ -64,7 +64,8 @@ def linspace(start, end, steps, dtype=None):
 def rand(*size, dtype=None, generator=None, requires_grad=False):
     """Uniform on [0, 1)."""
     gen = get_generator(generator)
-    return _new(gen.random(_shape(size), dtype=np.float64).astype(_float_dtype(dtype)), requires_grad)
+    out = gen.random(_shape(size), dtype=np.float64).astype(_float_dtype(dtype))
+    return _new(out, requires_grad)
 
 
 def randn(*size, dtype=None, generator=None, requires_grad=False):

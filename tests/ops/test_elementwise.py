@@ -43,7 +43,7 @@ def test_pow_scalar_exponent(exponent, rng):
 
 
 def test_rpow_and_scalars(rng):
-    f = lambda a: 2.0**a + 3 * a - 1 / (a + 4) + (1 - a)  # noqa: E731
+    f = lambda a: 2.0**a + 3 * a - 1 / (a + 4) + (1 - a)
     check_op(f, f, [(5,)], rng)
 
 

@@ -24,7 +24,9 @@ def gradcheck(fn, inputs, eps=1e-6, rtol=1e-6, seed=0, raise_exception=True):
     checked = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     for t in checked:
         if t.dtype != np.float64:
-            raise TypeError(f"gradcheck: inputs must be float64 for a meaningful check, got {t.dtype}")
+            raise TypeError(
+                f"gradcheck: inputs must be float64 for a meaningful check, got {t.dtype}"
+            )
         t.grad = None
 
     with no_grad():

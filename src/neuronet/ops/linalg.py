@@ -51,5 +51,7 @@ def matmul(a, b):
             f"dimension of the second ({k_b})"
         )
     if a.dtype != b.dtype:
-        raise TypeError(f"matmul: both operands must have the same dtype, got {a.dtype} and {b.dtype}")
+        raise TypeError(
+            f"matmul: both operands must have the same dtype, got {a.dtype} and {b.dtype}"
+        )
     return MatMul.apply(a, b)
