@@ -18,7 +18,7 @@ from neuronet.data.loader import DataLoader, batch_generator
 from neuronet.data.splits import kfold_indices, random_split, stratified_split
 
 __all__ = [
-    "ArrayDataset", "DataLoader", "Dataset", "Subset", "TensorDataset", "batch_generator", "datasets",
-    "default_collate", "kfold_indices", "load_fashion_mnist", "random_split", "read_idx",
-    "read_idx_pair", "stratified_split", "transforms",
+    "ArrayDataset", "DataLoader", "Dataset", "Subset", "TensorDataset", "batch_generator",
+    "datasets", "default_collate", "kfold_indices", "load_fashion_mnist", "random_split",
+    "read_idx", "read_idx_pair", "stratified_split", "transforms",
 ]

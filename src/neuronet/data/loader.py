@@ -6,10 +6,13 @@ epochs, as torch's DataLoader with a seeded generator.
 
 Workers (`num_workers > 0`): threads, not processes. NumPy releases the GIL in its heavy
 loops, so decoding/augmentation in threads overlaps with the training step, with no pickling
-and no copies. The consumer hands out batch indices, keeping at most
-`num_workers * prefetch_factor` batches in flight (the bound on memory), and yields the results
-strictly in order. When iteration stops early (break, the generator closed or garbage collected)
-or a worker raises, the workers are told to stop and are joined before control returns.
+and no copies. Only work that releases the GIL overlaps, though: write augmentation as large
+NumPy operations on a whole batch (a dataset's `get_batch`), not as many tiny per-sample calls,
+which the GIL serializes (benchmarks/loader.py measures both). The consumer hands out batch
+indices, keeping at most `num_workers * prefetch_factor` batches in flight (the bound on
+memory), and yields the results strictly in order. When iteration stops early (break, the
+generator closed or garbage collected) or a worker raises, the workers are told to stop and are
+joined before control returns.
 
 Random augmentation: while a batch is being built, `batch_generator()` (in that thread) is a
 Generator seeded from the epoch's seed and the batch's position, so transforms drawing from it
@@ -117,7 +120,7 @@ def _worker(build, tasks, results):
         position, indices = task
         try:
             results.put((position, build(position, indices), None))
-        except Exception as error:  # noqa: BLE001 - any error goes to the consumer, re-raised
+        except Exception as error:  # any error goes to the consumer, which re-raises it
             results.put((position, None, error))
 
 
