@@ -27,15 +27,16 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np
 
 from neuronet import from_numpy
-from neuronet.data import DataLoader, Dataset, batch_generator
+from neuronet.data import DataLoader, Dataset
 from neuronet.data.datasets import FashionMNIST
+from neuronet.random import get_generator
 
 SIZES = (784, 512, 256, 10)
 
 
 def augment(images):
     """images: uint8 (B, 28, 28) -> float32 (B, 1, 28, 28) in [0, 1], randomly perturbed."""
-    rng = batch_generator()  # per batch, reproducible with any num_workers
+    rng = get_generator()  # per batch, reproducible with any num_workers
     b = len(images)
     x = np.pad(images.astype(np.float32) / 255, ((0, 0), (3, 3), (3, 3)))
     # Where each output pixel samples the padded input: rotated by up to 12 degrees, mirrored

@@ -1,12 +1,19 @@
 """Reproducible randomness: one global `numpy.random.Generator`, reseeded by `manual_seed`.
 
 Every function that draws random numbers also takes `generator=`, an explicit
-`numpy.random.Generator` that is used instead of the global one.
+`numpy.random.Generator` that is used instead of the global one. Inside a
+`generator_scope(gen)` block, `gen` stands in for the global generator in that thread only:
+the DataLoader gives each batch its own scope, so random augmentation is the same whichever
+worker thread builds the batch.
 """
+
+import contextlib
+import threading
 
 import numpy as np
 
 _state = {"generator": np.random.default_rng()}
+_scoped = threading.local()
 
 
 def manual_seed(seed):
@@ -20,10 +27,22 @@ def default_generator():
     return _state["generator"]
 
 
+@contextlib.contextmanager
+def generator_scope(generator):
+    """Within this block (in this thread), `get_generator()` returns `generator`."""
+    previous = getattr(_scoped, "generator", None)
+    _scoped.generator = generator
+    try:
+        yield generator
+    finally:
+        _scoped.generator = previous
+
+
 def get_generator(generator=None):
-    """`generator` if given (a Generator or an int seed), else the global one."""
+    """`generator` if given (a Generator or an int seed), else the one of the enclosing
+    `generator_scope` in this thread, else the global one."""
     if generator is None:
-        return _state["generator"]
+        return getattr(_scoped, "generator", None) or _state["generator"]
     if isinstance(generator, np.random.Generator):
         return generator
     if isinstance(generator, (int, np.integer)):

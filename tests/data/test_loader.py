@@ -13,7 +13,6 @@ from neuronet.data import (
     Dataset,
     Subset,
     TensorDataset,
-    batch_generator,
     default_collate,
 )
 
@@ -239,11 +238,11 @@ def test_len_and_empty_dataset():
 
 
 class NoisySamples(Dataset):
-    """Item i is i plus noise drawn from batch_generator(): a random augmentation."""
+    """Item i is i plus noise drawn from get_generator(): a random augmentation."""
 
     def __getitem__(self, i):
         time.sleep(((i * 31) % 3) * 1e-3)  # workers finish out of order
-        return np.float64(i) + batch_generator().normal()
+        return np.float64(i) + neuronet.random.get_generator().normal()
 
     def __len__(self):
         return 30
@@ -264,6 +263,6 @@ def test_random_augmentation_is_reproducible_with_any_number_of_workers():
     assert not np.allclose(np.sort(serial[0]), np.sort(epochs(0, seed=6)[0]))
 
 
-def test_batch_generator_outside_a_loader_is_the_global_one():
+def test_generator_outside_a_loader_is_the_global_one():
     neuronet.manual_seed(11)
-    assert batch_generator() is neuronet.default_generator()
+    assert neuronet.random.get_generator() is neuronet.default_generator()

@@ -14,11 +14,11 @@ from neuronet.data.collate import default_collate
 from neuronet.data.dataset import ArrayDataset, Dataset, Subset, TensorDataset
 from neuronet.data.datasets import load_fashion_mnist
 from neuronet.data.idx import read_idx, read_idx_pair
-from neuronet.data.loader import DataLoader, batch_generator
+from neuronet.data.loader import DataLoader
 from neuronet.data.splits import kfold_indices, random_split, stratified_split
 
 __all__ = [
-    "ArrayDataset", "DataLoader", "Dataset", "Subset", "TensorDataset", "batch_generator",
+    "ArrayDataset", "DataLoader", "Dataset", "Subset", "TensorDataset",
     "datasets", "default_collate", "kfold_indices", "load_fashion_mnist", "random_split",
     "read_idx", "read_idx_pair", "stratified_split", "transforms",
 ]

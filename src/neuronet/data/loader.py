@@ -14,9 +14,10 @@ memory), and yields the results strictly in order. When iteration stops early (b
 generator closed or garbage collected) or a worker raises, the workers are told to stop and are
 joined before control returns.
 
-Random augmentation: while a batch is being built, `batch_generator()` (in that thread) is a
-Generator seeded from the epoch's seed and the batch's position, so transforms drawing from it
-give the same batches with any num_workers, and the same epochs for the same loader seed.
+Random augmentation: a batch is built inside `neuronet.random.generator_scope` with a Generator
+seeded from the epoch's seed and the batch's position, so transforms drawing from
+`get_generator()` give the same batches with any num_workers, and the same epochs for the same
+loader seed.
 """
 
 import functools
@@ -27,21 +28,9 @@ import threading
 import numpy as np
 
 from neuronet.data.collate import default_collate
-from neuronet.random import get_generator
+from neuronet.random import generator_scope, get_generator
 
 _STOP = None  # sentinel telling a worker thread to exit
-_building = threading.local()  # the generator of the batch this thread is building
-
-
-def batch_generator():
-    """The Generator random transforms should draw from.
-
-    Inside a DataLoader building a batch: that batch's own generator (reproducible whatever
-    the number of workers or the thread that builds it). Elsewhere: the global generator.
-    """
-    return getattr(_building, "generator", None) or get_generator()
-
-
 class DataLoader:
     """Iterate over `dataset` in batches.
 
@@ -100,12 +89,9 @@ class DataLoader:
         return _threaded(build, batches, self.num_workers, self.prefetch_factor)
 
     def _build(self, epoch_seed, position, indices):
-        """fetch(indices) with batch_generator() set to this batch's own generator."""
-        _building.generator = np.random.default_rng((epoch_seed, position))
-        try:
+        """fetch(indices) with get_generator() giving this batch's own generator."""
+        with generator_scope(np.random.default_rng((epoch_seed, position))):
             return self.fetch(indices)
-        finally:
-            _building.generator = None
 
     def __repr__(self):
         return (
