@@ -1,5 +1,6 @@
 """Classic networks that learn by their own rules: perceptron, Hopfield, SOM, ART, RBM, DBN."""
 
+from neuronet.classic.hopfield import Hopfield, capacity_curve
 from neuronet.classic.perceptron import ConvergenceWarning, MPNeuron, Perceptron
 
-__all__ = ["ConvergenceWarning", "MPNeuron", "Perceptron"]
+__all__ = ["ConvergenceWarning", "Hopfield", "MPNeuron", "Perceptron", "capacity_curve"]
