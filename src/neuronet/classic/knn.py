@@ -1,0 +1,311 @@
+"""k-nearest neighbours: the classifier that learns nothing and remembers everything.
+
+`fit` stores the training set; `predict` finds, for each query, the k training samples at the
+smallest distance and lets them vote. Distances (`metric`):
+
+- 'euclidean' (or 'minkowski' with p=2): |a - b|^2 = |a|^2 + |b|^2 - 2 a.b, one GEMM per
+  chunk of queries (float32, or float64 for float64 data);
+- 'manhattan' (or 'minkowski' with p=1): sum |a - b|, chunked over queries and training rows
+  so memory stays bounded; uint8 data (images) takes an exact integer path;
+- 'cosine': 1 - a.b / (|a| |b|), one GEMM of the normalized rows.
+
+Selection is two-stage: `argpartition` keeps the few best candidates of each query by the
+fast distance, then those candidates are re-ranked on distances recomputed exactly in float64
+(so float32 rounding of the GEMM cannot reorder near neighbours).
+
+Tie-break (documented, scikit-learn's where it has one): neighbours at equal distance are
+ordered by training index (lower first); in the vote, classes with equal (weighted) votes go
+to the smallest class label, as scikit-learn's `KNeighborsClassifier`. With
+`weights='distance'` a query that coincides with training samples (distance 0) takes only
+their votes, as scikit-learn.
+"""
+
+import numbers
+
+import numpy as np
+
+from neuronet.classic.base import ClassicModel, check_array, check_fitted, lookup
+from neuronet.data.splits import kfold_indices
+
+_METRICS = {"euclidean": "l2", "l2": "l2", "manhattan": "l1", "l1": "l1", "cityblock": "l1",
+            "cosine": "cosine", "minkowski": None}
+_MINKOWSKI_P = {1: "l1", 2: "l2"}
+_WEIGHTS = ("uniform", "distance")
+_L1_BLOCK_BYTES = 1 << 20  # the int16 difference block of the L1 path: stays in cache
+_EXTRA_CANDIDATES = 8      # candidates re-ranked exactly beyond 2k
+
+
+def check_targets(model, y, n_samples):
+    """(classes_, encoded) from (N,) labels; ValueError naming `model` for a bad shape."""
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != n_samples:
+        raise ValueError(f"{model}: y must have shape ({n_samples},), got {y.shape}")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError(f"{model}: y contains NaN or Inf")
+    return np.unique(y, return_inverse=True)
+
+
+def _as_features(model, X, n_features=None):
+    """uint8 stays uint8 (exact integer L1 path); anything else becomes float32/float64."""
+    X = np.asarray(X)
+    dtype = np.uint8 if X.dtype == np.uint8 else None
+    return check_array(model, X, n_features=n_features, dtype=dtype)
+
+
+def _work_dtype(*arrays):
+    return np.float64 if any(a.dtype == np.float64 for a in arrays) else np.float32
+
+
+class _Prepared:
+    """The training set plus what each metric precomputes for it once, at fit time."""
+
+    def __init__(self, kind, X):
+        self.kind, self.X = kind, X
+        self.dtype = _work_dtype(X)
+        if kind == "l2":
+            self.Xw = X.astype(self.dtype, copy=False)
+            self.sq = np.einsum("ij,ij->i", self.Xw, self.Xw)
+        elif kind == "cosine":
+            self.Xw = _unit_rows(X.astype(self.dtype, copy=False))
+        elif X.dtype == np.uint8:
+            self.Xw = _pad_to_lanes(X.astype(np.int16))
+        else:
+            self.Xw = X.astype(self.dtype, copy=False)
+
+    def fast(self, Q):
+        """(B, N) distances good enough to pick candidates: squared L2, L1 or cosine."""
+        if self.kind == "l2":
+            Qw = Q.astype(self.dtype, copy=False)
+            D = Qw @ self.Xw.T
+            D *= -2
+            D += self.sq
+            D += np.einsum("ij,ij->i", Qw, Qw)[:, None]
+            return D
+        if self.kind == "cosine":
+            D = _unit_rows(Q.astype(self.dtype, copy=False)) @ self.Xw.T
+            return np.subtract(1, D, out=D)
+        if self.X.dtype == np.uint8 and Q.dtype == np.uint8:
+            return _l1_uint8(_pad_to_lanes(Q.astype(np.int16)), self.Xw)
+        return _l1_float(Q.astype(self.dtype, copy=False), self.Xw)
+
+    def exact(self, Q, idx):
+        """float64 distances from each query row to its candidates `idx` (B, m): the metric."""
+        Q = Q.astype(np.float64)
+        if self.kind == "cosine":
+            C = _unit_rows(self.X[idx].astype(np.float64), axis=2)
+            return 1 - np.einsum("bmd,bd->bm", C, _unit_rows(Q))
+        diff = self.X[idx].astype(np.float64)
+        diff -= Q[:, None, :]
+        if self.kind == "l1":
+            return np.abs(diff).sum(axis=2)
+        return np.sqrt(np.einsum("bmd,bmd->bm", diff, diff))
+
+
+def _unit_rows(A, axis=-1):
+    norms = np.linalg.norm(A, axis=axis, keepdims=True)
+    return A / np.where(norms == 0, 1, norms)  # a zero row stays zero: distance 1 to all
+
+
+def _pad_to_lanes(A):
+    """int16 rows padded with zeros to a multiple of 4 features (four int16 in a uint64)."""
+    pad = -A.shape[1] % 4
+    return np.pad(A, ((0, 0), (0, pad))) if pad else A
+
+
+def _l1_uint8(Q, X):
+    """Exact L1 between uint8 rows held as int16: Q (B, d), X (N, d) -> (B, N) float32.
+
+    |q - x| <= 255 per feature; viewing each row of int16 differences as uint64 words sums
+    four features in one addition (four 16-bit lanes), which is several times faster than an
+    int32 reduction. A lane sums d/4 values below 256, so features are taken 1024 at a time
+    (256 * 255 < 2^16: no lane overflows).
+    """
+    out = np.zeros((len(Q), len(X)), np.float32)
+    for f in range(0, Q.shape[1], 1024):
+        q, x = Q[:, f:f + 1024], X[:, f:f + 1024]
+        rows = max(1, _L1_BLOCK_BYTES // (2 * q.shape[1] * len(q)))
+        for s in range(0, len(x), rows):
+            diff = q[:, None, :] - x[None, s:s + rows]
+            np.abs(diff, out=diff)
+            words = diff.view(np.uint64).sum(axis=2)
+            lanes = (words & 0xFFFF) + ((words >> 16) & 0xFFFF) + ((words >> 32) & 0xFFFF)
+            out[:, s:s + rows] += lanes + (words >> 48)
+    return out
+
+
+def _l1_float(Q, X):
+    """L1 between float rows: Q (B, d), X (N, d) -> (B, N), training rows in small blocks."""
+    out = np.empty((len(Q), len(X)), Q.dtype)
+    rows = max(1, _L1_BLOCK_BYTES // (Q.itemsize * Q.shape[1] * len(Q)))
+    ones = np.ones(Q.shape[1], Q.dtype)
+    for s in range(0, len(X), rows):
+        diff = Q[:, None, :] - X[None, s:s + rows]
+        np.abs(diff, out=diff)
+        out[:, s:s + rows] = diff @ ones  # a BLAS sum: faster than a pairwise reduction
+    return out
+
+
+class KNeighborsClassifier(ClassicModel):
+    """k-nearest-neighbour vote, brute force, with scikit-learn's API.
+
+    n_neighbors: k. weights: 'uniform' (one vote each) or 'distance' (vote 1/d).
+    metric: 'minkowski' (with p = 1 or 2), 'euclidean'/'l2', 'manhattan'/'l1'/'cityblock',
+    'cosine'. chunk_size: query rows per chunk; None picks it from max_memory (bytes used by
+    the (chunk, N) distance and index blocks).
+
+    Learned: classes_ (C,), n_features_in_, n_samples_fit_; fit keeps X and y.
+    X: (N, n_features) numbers; y: (N,) labels of any sortable type.
+    """
+
+    _params = ("n_neighbors", "weights", "metric", "p", "chunk_size", "max_memory")
+    _arrays = ("fit_X_", "fit_y_", "classes_")
+
+    def __init__(self, n_neighbors=5, *, weights="uniform", metric="minkowski", p=2,
+                 chunk_size=None, max_memory=256 * 2**20):
+        self.n_neighbors = n_neighbors
+        self.weights = weights
+        self.metric = metric
+        self.p = p
+        self.chunk_size = chunk_size
+        self.max_memory = max_memory
+
+    @property
+    def _name(self):
+        return type(self).__name__
+
+    @property
+    def n_features_in_(self):
+        return self.fit_X_.shape[1]
+
+    @property
+    def n_samples_fit_(self):
+        return len(self.fit_X_)
+
+    def _kind(self):
+        kind = lookup(self._name, "metric", self.metric, _METRICS)
+        return kind or lookup(self._name, "p (with metric='minkowski')", self.p, _MINKOWSKI_P)
+
+    def _check_k(self, k, n_fit):
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+            raise ValueError(f"{self._name}: n_neighbors must be a positive integer, got {k!r}")
+        if k > n_fit:
+            raise ValueError(
+                f"{self._name}: n_neighbors={k} is larger than the {n_fit} training samples"
+            )
+
+    def fit(self, X, y):
+        """Remember X (N, n_features) and y (N,); return self."""
+        kind = self._kind()
+        lookup(self._name, "weights", self.weights, dict.fromkeys(_WEIGHTS))
+        X = _as_features(self._name, X)
+        self.classes_, self.fit_y_ = check_targets(self._name, y, len(X))
+        self._check_k(self.n_neighbors, len(X))
+        self.fit_X_ = X
+        self._prepared = _Prepared(kind, X)
+        self._fitted = True
+        return self
+
+    def _chunk_rows(self):
+        if self.chunk_size is not None:
+            if not isinstance(self.chunk_size, numbers.Integral) or self.chunk_size < 1:
+                raise ValueError(
+                    f"{self._name}: chunk_size must be a positive integer, got {self.chunk_size!r}"
+                )
+            return int(self.chunk_size)
+        per_row = self.n_samples_fit_ * (4 + 8)  # distances + argpartition indices
+        return max(1, int(self.max_memory // per_row))
+
+    def kneighbors(self, X, n_neighbors=None, return_distance=True):
+        """The k nearest training samples of each query row, nearest first.
+
+        X: (B, n_features). Returns (distances (B, k) float64, indices (B, k) int64), or only
+        the indices when return_distance is False. Distances are the metric itself
+        (Euclidean, not squared; 1 - cosine similarity for 'cosine').
+        """
+        check_fitted(self)
+        k = self.n_neighbors if n_neighbors is None else n_neighbors
+        self._check_k(k, self.n_samples_fit_)
+        if not hasattr(self, "_prepared"):  # a loaded model
+            self._prepared = _Prepared(self._kind(), self.fit_X_)
+        Q = _as_features(self._name, X, n_features=self.n_features_in_)
+        n_fit = self.n_samples_fit_
+        m = min(n_fit, 2 * k + _EXTRA_CANDIDATES)
+        dist = np.empty((len(Q), k))
+        ind = np.empty((len(Q), k), np.int64)
+        step = self._chunk_rows()
+        for s in range(0, len(Q), step):
+            q = Q[s:s + step]
+            fast = self._prepared.fast(q)
+            cand = np.argpartition(fast, m - 1, axis=1)[:, :m] if m < n_fit else \
+                np.broadcast_to(np.arange(n_fit), fast.shape)
+            exact = self._prepared.exact(q, cand)
+            order = np.lexsort((cand, exact), axis=1)[:, :k]  # by distance, then index
+            dist[s:s + step] = np.take_along_axis(exact, order, axis=1)
+            ind[s:s + step] = np.take_along_axis(cand, order, axis=1)
+        return (dist, ind) if return_distance else ind
+
+    def _votes(self, dist, ind):
+        """(B, C) vote totals from the neighbours' distances and indices (B, k)."""
+        labels = self.fit_y_[ind]
+        if self.weights == "uniform":
+            w = np.ones(dist.shape)
+        else:
+            with np.errstate(divide="ignore"):
+                w = 1 / dist
+            exact_hit = (dist == 0).any(axis=1)
+            w[exact_hit] = dist[exact_hit] == 0
+        n_classes = len(self.classes_)
+        slots = labels + n_classes * np.arange(len(labels))[:, None]
+        return np.bincount(slots.ravel(), w.ravel(), len(labels) * n_classes).reshape(
+            len(labels), n_classes)
+
+    def predict_proba(self, X):
+        """(B, C) share of the (weighted) votes of each class, columns in classes_ order."""
+        votes = self._votes(*self.kneighbors(X))
+        return votes / votes.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """(B,) the class with the most (weighted) votes; equal votes go to the smaller label."""
+        votes = self._votes(*self.kneighbors(X))
+        return self.classes_[np.argmax(votes, axis=1)]
+
+    def score(self, X, y):
+        """Mean accuracy of predict(X) against y."""
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+
+class NearestNeighbor(KNeighborsClassifier):
+    """The nearest-neighbour classifier of the classic texts: k = 1 with the L1 distance."""
+
+    _params = ("chunk_size", "max_memory")
+
+    def __init__(self, *, chunk_size=None, max_memory=256 * 2**20):
+        super().__init__(1, metric="manhattan", chunk_size=chunk_size, max_memory=max_memory)
+
+
+def cross_validate_k(X, y, candidates=(1, 3, 5, 7, 9), *, n_folds=5, weights="uniform",
+                     metric="minkowski", p=2, shuffle=True, generator=None):
+    """Choose k by k-fold cross-validation on the training data (never the test set).
+
+    Each fold is searched once with the largest candidate k; every smaller k reuses the
+    first k of those sorted neighbours. Folds are stratified by label.
+    Returns (best_k, mean_accuracy: dict k -> mean validation accuracy over the folds);
+    equal accuracies go to the smaller k.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    candidates = sorted(set(candidates))
+    folds = kfold_indices(len(X), n_folds, shuffle=shuffle, generator=generator, stratify=y)
+    scores = {k: [] for k in candidates}
+    for train, val in folds:
+        model = KNeighborsClassifier(candidates[-1], weights=weights, metric=metric, p=p)
+        model.fit(X[train], y[train])
+        dist, ind = model.kneighbors(X[val])
+        truth = np.searchsorted(model.classes_, y[val])
+        for k in candidates:
+            model.n_neighbors = k
+            guess = np.argmax(model._votes(dist[:, :k], ind[:, :k]), axis=1)
+            scores[k].append(np.mean(guess == truth))
+    mean = {k: float(np.mean(v)) for k, v in scores.items()}
+    best = max(candidates, key=lambda k: (mean[k], -k))
+    return best, mean

@@ -1,0 +1,151 @@
+"""k-NN against scikit-learn's brute-force KNeighborsClassifier (the oracle), plus bad input."""
+
+import numpy as np
+import pytest
+
+from neuronet.classic.knn import KNeighborsClassifier, NearestNeighbor, cross_validate_k
+
+sklearn_neighbors = pytest.importorskip("sklearn.neighbors")
+
+SETTINGS = [(k, p, w) for k in (1, 5) for p in (1, 2) for w in ("uniform", "distance")]
+
+
+def _sklearn(k, p, w, X, y):
+    return sklearn_neighbors.KNeighborsClassifier(k, weights=w, p=p, algorithm="brute").fit(X, y)
+
+
+def _assert_same_as_sklearn(ours, theirs, Q):
+    d_ours, i_ours = ours.kneighbors(Q)
+    d_sk, i_sk = theirs.kneighbors(Q)
+    np.testing.assert_allclose(d_ours, d_sk, rtol=1e-10, atol=1e-10)
+    np.testing.assert_array_equal(ours.predict(Q), theirs.predict(Q))
+    np.testing.assert_allclose(ours.predict_proba(Q), theirs.predict_proba(Q), atol=1e-12)
+    return i_ours, i_sk
+
+
+@pytest.mark.parametrize("k,p,w", SETTINGS)
+def test_random_data_equals_sklearn(k, p, w, rng):
+    X = rng.normal(size=(200, 7))
+    y = rng.choice(np.array([3, 7, 11]), 200)  # labels that are not 0..C-1
+    Q = rng.normal(size=(37, 7))
+    ours = KNeighborsClassifier(k, p=p, weights=w, chunk_size=10).fit(X, y)
+    i_ours, i_sk = _assert_same_as_sklearn(ours, _sklearn(k, p, w, X, y), Q)
+    np.testing.assert_array_equal(i_ours, i_sk)  # continuous data: no ties
+
+
+@pytest.fixture(scope="module")
+def fashion_subset():
+    from neuronet.data.datasets.mnist import load_fashion_mnist
+    try:
+        X, y = load_fashion_mnist("train")
+        Q, _ = load_fashion_mnist("test")
+    except (OSError, RuntimeError, ValueError) as err:
+        pytest.skip(f"Fashion-MNIST not available: {err}")
+    return X[:3000].reshape(-1, 784), y[:3000], Q[:300].reshape(-1, 784)
+
+
+@pytest.mark.parametrize("k,p,w", SETTINGS)
+def test_fashion_mnist_subset_equals_sklearn(k, p, w, fashion_subset):
+    X, y, Q = fashion_subset
+    ours = KNeighborsClassifier(k, p=p, weights=w).fit(X, y)
+    i_ours, i_sk = _assert_same_as_sklearn(ours, _sklearn(k, p, w, X, y), Q)
+    # integer pixels give exact distance ties; only tied neighbours may be ordered differently
+    d, _ = ours.kneighbors(Q)
+    differ = i_ours != i_sk
+    tied = np.zeros_like(differ)
+    tied[:, 1:] |= d[:, 1:] == d[:, :-1]
+    tied[:, :-1] |= d[:, 1:] == d[:, :-1]
+    assert not (differ & ~tied).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float_l1_and_cosine_equal_sklearn(dtype, rng):
+    X = rng.normal(size=(150, 5)).astype(dtype)
+    y = rng.integers(0, 4, 150)
+    Q = rng.normal(size=(20, 5)).astype(dtype)
+    for metric in ("manhattan", "cosine"):
+        ours = KNeighborsClassifier(3, metric=metric).fit(X, y)
+        theirs = sklearn_neighbors.KNeighborsClassifier(3, metric=metric, algorithm="brute")
+        _assert_same_as_sklearn(ours, theirs.fit(X.astype(np.float64), y), Q.astype(np.float64))
+
+
+def test_uint8_l1_path_is_exact_for_long_rows(rng):
+    # more than 1024 features: the lane-summing path must split them without overflow
+    X = rng.integers(0, 256, size=(40, 2051)).astype(np.uint8)
+    Q = rng.integers(0, 256, size=(6, 2051)).astype(np.uint8)
+    d, i = KNeighborsClassifier(40, p=1).fit(X, np.zeros(40)).kneighbors(Q)
+    brute = np.abs(Q[:, None, :].astype(np.int64) - X[None].astype(np.int64)).sum(axis=2)
+    np.testing.assert_array_equal(d, np.take_along_axis(brute, i, axis=1))
+    np.testing.assert_array_equal(np.sort(brute, axis=1), d)
+
+
+def test_tie_break_lower_index_and_smaller_label():
+    X = np.array([[1.0], [-1.0], [1.0], [-1.0]])
+    y = np.array([5, 2, 5, 2])
+    model = KNeighborsClassifier(4).fit(X, y)
+    _, ind = model.kneighbors([[0.0]])
+    np.testing.assert_array_equal(ind, [[0, 1, 2, 3]])  # all at distance 1: index order
+    assert model.predict([[0.0]])[0] == 2  # 2 votes each: the smaller label wins
+
+
+def test_distance_weights_exact_match_takes_only_the_match():
+    X = np.array([[0.0], [1.0], [1.1]])
+    model = KNeighborsClassifier(3, weights="distance").fit(X, [0, 1, 1])
+    np.testing.assert_array_equal(model.predict_proba([[0.0]]), [[1.0, 0.0]])
+
+
+def test_nearest_neighbor_is_one_nn_l1(rng):
+    X = rng.normal(size=(60, 4))
+    y = rng.integers(0, 3, 60)
+    Q = rng.normal(size=(15, 4))
+    expected = y[np.abs(Q[:, None] - X[None]).sum(axis=2).argmin(axis=1)]
+    np.testing.assert_array_equal(NearestNeighbor().fit(X, y).predict(Q), expected)
+    assert NearestNeighbor().fit(X, y).score(X, y) == 1.0
+
+
+def test_cross_validate_k_matches_a_manual_loop(rng):
+    from neuronet.data.splits import kfold_indices
+    X = rng.normal(size=(120, 3))
+    y = (X[:, 0] + 0.5 * rng.normal(size=120) > 0).astype(int)
+    best, mean = cross_validate_k(X, y, (1, 3, 7), n_folds=4, generator=5)
+    folds = kfold_indices(120, 4, shuffle=True, generator=5, stratify=y)
+    for k in (1, 3, 7):
+        manual = np.mean([KNeighborsClassifier(k).fit(X[t], y[t]).score(X[v], y[v])
+                          for t, v in folds])
+        assert mean[k] == pytest.approx(manual)
+    assert mean[best] == max(mean.values())
+
+
+def test_save_and_load_round_trip(tmp_path, rng):
+    X, y = rng.normal(size=(30, 3)), rng.integers(0, 2, 30)
+    model = KNeighborsClassifier(3, p=1).fit(X, y)
+    model.save(str(tmp_path / "knn"))
+    loaded = KNeighborsClassifier.load(str(tmp_path / "knn"))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("kwargs,fit_args,message", [
+    ({"metric": "chebyshev"}, None, "metric must be one of"),
+    ({"p": 3}, None, "p .with metric='minkowski'. must be one of"),
+    ({"weights": "gaussian"}, None, "weights must be one of"),
+    ({"n_neighbors": 11}, None, "n_neighbors=11 is larger than the 10 training samples"),
+    ({"n_neighbors": 0}, None, "n_neighbors must be a positive integer"),
+    ({}, (np.full((10, 2), np.nan), np.zeros(10)), "X contains NaN"),
+    ({}, (np.zeros(10), np.zeros(10)), "X must have 2 dims"),
+    ({}, (np.zeros((10, 2)), np.zeros(9)), r"y must have shape \(10,\)"),
+])
+def test_bad_input_names_the_estimator(kwargs, fit_args, message):
+    X, y = fit_args or (np.zeros((10, 2)), np.arange(10) % 2)
+    with pytest.raises(ValueError, match=f"KNeighborsClassifier: {message}"):
+        KNeighborsClassifier(**{"n_neighbors": 3, **kwargs}).fit(X, y)
+
+
+def test_bad_queries():
+    model = KNeighborsClassifier(3).fit(np.zeros((10, 2)), np.arange(10) % 2)
+    with pytest.raises(ValueError, match="KNeighborsClassifier: X has 3 features"):
+        model.predict(np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="chunk_size must be a positive integer"):
+        KNeighborsClassifier(3, chunk_size=0).fit(np.zeros((10, 2)), np.arange(10) % 2).predict(
+            np.zeros((1, 2)))
+    with pytest.raises(RuntimeError, match="call fit"):
+        KNeighborsClassifier().predict(np.zeros((1, 2)))
