@@ -23,6 +23,7 @@ from neuronet.nn.modules.activation import (
 )
 from neuronet.nn.modules.container import ModuleDict, ModuleList, Sequential
 from neuronet.nn.modules.dropout import Dropout
+from neuronet.nn.modules.embedding import Embedding
 from neuronet.nn.modules.flatten import Flatten
 from neuronet.nn.modules.linear import Identity, Linear
 from neuronet.nn.modules.loss import (
@@ -38,6 +39,7 @@ from neuronet.nn.modules.loss import (
 )
 from neuronet.nn.modules.module import IncompatibleKeys, Module, RemovableHandle, StateDictError
 from neuronet.nn.modules.norm import BatchNorm1d, LayerNorm
+from neuronet.nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from neuronet.nn.parameter import Parameter
 from neuronet.nn.summary import ModelSummary, summary
 
@@ -50,6 +52,14 @@ __all__ = [
     "BatchNorm1d",
     "CrossEntropyLoss",
     "Dropout",
+    "Embedding",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "RNNBase",
+    "RNNCell",
     "Flatten",
     "HuberLoss",
     "Identity",

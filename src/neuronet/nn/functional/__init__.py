@@ -22,6 +22,7 @@ from neuronet.nn.functional.activation import (
 )
 from neuronet.nn.functional.classification import cross_entropy, multi_margin_loss, nll_loss
 from neuronet.nn.functional.dropout import dropout
+from neuronet.nn.functional.embedding import embedding
 from neuronet.nn.functional.encoding import one_hot
 from neuronet.nn.functional.linear import linear
 from neuronet.nn.functional.loss import (
@@ -36,7 +37,7 @@ from neuronet.nn.functional.norm import batch_norm, layer_norm
 
 __all__ = [
     "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-    "dropout", "elu", "gelu", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear",
-    "log_softmax", "mse_loss", "multi_margin_loss", "nll_loss", "one_hot", "relu", "selu",
+    "dropout", "elu", "embedding", "gelu", "huber_loss", "l1_loss", "layer_norm", "leaky_relu",
+    "linear", "log_softmax", "mse_loss", "multi_margin_loss", "nll_loss", "one_hot", "relu", "selu",
     "sigmoid", "smooth_l1_loss", "softmax", "softplus", "tanh",
 ]
