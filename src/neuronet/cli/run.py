@@ -1,0 +1,92 @@
+"""A run folder, as `neuronet train` writes it and `evaluate`/`predict` read it.
+
+    runs/NAME/config.json        what was trained: model + options, dataset, optimizer, seed...
+              model.safetensors  the final weights (state_dict keys)
+              metrics.json       the test-set report, the last epoch's numbers, the time taken
+              history.csv        per-epoch loss/accuracy (train and validation), lr
+              checkpoint/last    the state to resume from (checkpoint/best: best val accuracy)
+              curves.png, confusion.png
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from neuronet.creation import from_numpy
+from neuronet.data import DataLoader, TensorDataset
+from neuronet.data.registry import get_dataset_spec
+from neuronet.io import load_state_dict_file, read_json
+from neuronet.metrics import confusion_matrix
+from neuronet.models.registry import build_model
+from neuronet.nn import functional as F
+from neuronet.train import predict
+from neuronet.train.running import resolve_metrics
+
+CONFIG = "config.json"
+WEIGHTS = "model.safetensors"
+EVAL_BATCH_SIZE = 1000
+# The test report: (key in metrics.json, label in the printed table)
+TEST_METRICS = (("accuracy", "test accuracy"), ("precision_macro", "test macro precision"),
+                ("recall_macro", "test macro recall"), ("f1_macro", "test macro F1"),
+                ("loss", "test loss"))
+
+
+def read_config(folder):
+    """The config.json of run `folder`; FileNotFoundError naming what is missing."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no run folder at {folder} (neuronet train --out makes one)")
+    if not (folder / CONFIG).is_file():
+        raise FileNotFoundError(
+            f"{folder} is not a run folder: it has no {CONFIG} (written by neuronet train)"
+        )
+    return read_json(folder / CONFIG)
+
+
+def build_from_config(config):
+    """A fresh (untrained) model as described by a run's config."""
+    return build_model(config["model"], config["input_shape"], len(config["classes"]),
+                       **config["model_config"])
+
+
+def load_trained_model(folder):
+    """(config, model with the run's final weights) of run `folder`."""
+    config = read_config(folder)
+    weights = Path(folder) / WEIGHTS
+    if not weights.is_file():
+        raise FileNotFoundError(
+            f"{folder} has no {WEIGHTS}: its training never finished (continue it with "
+            f"neuronet train --resume {folder})"
+        )
+    model = build_from_config(config)
+    model.load_state_dict(load_state_dict_file(weights))
+    return config, model
+
+
+def check_dataset_fits(config, dataset):
+    """ValueError unless `dataset` has the input shape and class count the run's model takes."""
+    spec = get_dataset_spec(dataset)
+    if tuple(spec.input_shape) != tuple(config["input_shape"]) or (
+            spec.num_classes != len(config["classes"])):
+        raise ValueError(
+            f"dataset {dataset!r} has inputs {tuple(spec.input_shape)} and {spec.num_classes} "
+            f"classes; the run's model takes inputs {tuple(config['input_shape'])} and "
+            f"{len(config['classes'])} classes (trained on {config['dataset']!r})"
+        )
+    return spec
+
+
+def test_report(model, x, y, num_classes):
+    """{"metrics": {accuracy, macro precision/recall/F1, loss}, "confusion_matrix": (C, C)
+    list} of `model` on inputs x (N, ...) and labels y (N,)."""
+    scores = predict(model, DataLoader(TensorDataset(x, y), batch_size=EVAL_BATCH_SIZE))
+    names = [key for key, _ in TEST_METRICS if key != "loss"]
+    metrics = {name: float(fn(y, scores)) for name, fn in resolve_metrics(names).items()}
+    metrics["loss"] = F.cross_entropy(from_numpy(scores), from_numpy(y)).item()
+    cm = confusion_matrix(y, scores.argmax(1), labels=np.arange(num_classes))
+    return {"metrics": metrics, "confusion_matrix": cm.tolist()}
+
+
+def report_rows(metrics):
+    """The rows (label, value) of the printed test report."""
+    return [(label, metrics[key]) for key, label in TEST_METRICS if key in metrics]

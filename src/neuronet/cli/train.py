@@ -1,0 +1,189 @@
+"""`neuronet train`: train a zoo model on a named dataset and write a run folder."""
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from neuronet import nn, optim
+from neuronet.cli.common import (
+    add_option,
+    choice,
+    fill_defaults,
+    given_options,
+    integer,
+    number,
+    table,
+)
+from neuronet.cli.plots import write_plots
+from neuronet.cli.run import (
+    CONFIG,
+    EVAL_BATCH_SIZE,
+    WEIGHTS,
+    build_from_config,
+    read_config,
+    report_rows,
+    test_report,
+)
+from neuronet.data import DataLoader, Subset, TensorDataset, stratified_split
+from neuronet.data.registry import dataset_names, get_dataset_spec
+from neuronet.io import save_state_dict, write_json
+from neuronet.models.registry import model_config, model_names
+from neuronet.random import manual_seed
+from neuronet.train import CSVLogger, ModelCheckpoint, fit, load_checkpoint
+
+DESCRIPTION = """\
+Train a model of the zoo on a dataset, showing progress, then report on the test split.
+
+The run folder (--out) receives config.json, metrics.json (the test report), history.csv,
+model.safetensors, checkpoint/ (last epoch, best validation accuracy), curves.png and
+confusion.png. The validation split is a stratified, seeded part of the training split; the
+test split is used only for the final report.
+
+examples:
+  neuronet train                                  # MLP on Fashion-MNIST, the demo
+  neuronet train --model mlp --dataset digits --epochs 30 --out runs/digits
+  neuronet train --resume runs/digits --epochs 40 # continue that run up to epoch 40
+"""
+
+OPTIMIZERS = {
+    "sgd": lambda params, c: optim.SGD(params, lr=c["lr"], momentum=c["momentum"],
+                                       weight_decay=c["weight_decay"]),
+    "adam": lambda params, c: optim.Adam(params, lr=c["lr"], weight_decay=c["weight_decay"]),
+    "adamw": lambda params, c: optim.AdamW(params, lr=c["lr"], weight_decay=c["weight_decay"]),
+    "rmsprop": lambda params, c: optim.RMSprop(params, lr=c["lr"], momentum=c["momentum"],
+                                               weight_decay=c["weight_decay"]),
+    "adagrad": lambda params, c: optim.Adagrad(params, lr=c["lr"], weight_decay=c["weight_decay"]),
+}
+# Options that --resume may change; the others are fixed by the run's config.json.
+RESUMABLE = {"epochs", "workers"}
+DEFAULT_OUT = "runs/MODEL-DATASET-TIME"  # filled in with the names and the start time
+
+
+def add_parser(commands):
+    p = commands.add_parser("train", help="train a model and write a run folder",
+                            description=DESCRIPTION)
+    add_option(p, "--model", default="mlp", type=choice("model", model_names),
+               help=f"model of the zoo ({', '.join(model_names())}; see 'neuronet models')")
+    add_option(p, "--dataset", default="fashion-mnist", type=choice("dataset", dataset_names),
+               help=f"dataset ({', '.join(dataset_names())}; see 'neuronet data list')")
+    add_option(p, "--epochs", default=10, type=integer(1),
+               help="total number of epochs (with --resume: train up to this epoch)")
+    add_option(p, "--batch-size", default=128, type=integer(1), help="samples per training step")
+    add_option(p, "--optimizer", default="adam", type=choice("optimizer", lambda: list(OPTIMIZERS)),
+               help=f"optimizer ({', '.join(OPTIMIZERS)})")
+    add_option(p, "--lr", default=1e-3, type=number(0), help="learning rate")
+    add_option(p, "--momentum", default=0.9, type=number(0, 1, include_low=True),
+               help="momentum of sgd and rmsprop")
+    add_option(p, "--weight-decay", default=0.0, type=number(0, include_low=True),
+               help="L2 penalty (adamw: decoupled weight decay)")
+    add_option(p, "--seed", default=0, type=integer(0),
+               help="seed of the weights, the validation split and the shuffling")
+    add_option(p, "--val-fraction", default=0.1, type=number(0, 1, include_low=True),
+               help="fraction of the training split held out for validation (0 = none)")
+    add_option(p, "--workers", default=0, type=integer(0),
+               help="background threads preparing batches")
+    add_option(p, "--out", default=DEFAULT_OUT,
+               help="run folder to create (must not hold a run already)")
+    p.add_argument("--resume", metavar="RUN",
+                   help="continue the run in this folder from its last checkpoint; only "
+                        "--epochs and --workers may change (default: start a new run)")
+    p.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress bars or per-epoch lines (default: show them)")
+    p.set_defaults(run=run)
+
+
+def new_config(args):
+    """The config.json of a new run, from the parsed options."""
+    spec = get_dataset_spec(args.dataset)
+    return {
+        "model": args.model, "model_config": model_config(args.model),
+        "dataset": args.dataset, "input_shape": list(spec.input_shape),
+        "classes": list(spec.classes),
+        "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
+        "lr": args.lr, "momentum": args.momentum, "weight_decay": args.weight_decay,
+        "seed": args.seed, "val_fraction": args.val_fraction,
+    }
+
+
+def prepare(args):
+    """(run folder, config, start fresh?) for a new run or a resumed one."""
+    if args.resume is None:
+        fill_defaults(args)
+        folder = Path(args.out if args.out != DEFAULT_OUT else
+                      f"runs/{args.model}-{args.dataset}-{time.strftime('%Y%m%d-%H%M%S')}")
+        if (folder / CONFIG).exists():
+            raise ValueError(f"{folder} already holds a run; continue it with --resume {folder} "
+                             "or choose another --out")
+        return folder, new_config(args), True
+    fixed = sorted(given_options(args) - RESUMABLE)
+    if fixed:
+        raise ValueError(
+            f"--resume continues the run as its config.json says; only --epochs and --workers "
+            f"may be given with it, not --{', --'.join(n.replace('_', '-') for n in fixed)}"
+        )
+    folder = Path(args.resume)
+    config = read_config(folder)
+    config["epochs"] = args.epochs or config["epochs"]
+    args.workers = args.workers or 0
+    return folder, config, False
+
+
+def data_loaders(config, workers):
+    """(train loader, validation loader or None, (x_test, y_test)) for the run's dataset."""
+    spec = get_dataset_spec(config["dataset"])
+    x, y = spec.load("train")
+    test = spec.load("test")
+    seed = config["seed"]
+    if config["val_fraction"] > 0:
+        train_idx, val_idx = stratified_split(y, config["val_fraction"], generator=seed)
+    else:
+        train_idx, val_idx = np.arange(len(y)), None
+    dataset = TensorDataset(x, y)
+    train = DataLoader(Subset(dataset, train_idx), config["batch_size"], shuffle=True,
+                       generator=seed, num_workers=workers)
+    val = None if val_idx is None else DataLoader(Subset(dataset, val_idx), EVAL_BATCH_SIZE)
+    return train, val, test
+
+
+def run(args):
+    folder, config, fresh = prepare(args)
+    manual_seed(config["seed"])
+    train_loader, val_loader, (x_test, y_test) = data_loaders(config, args.workers)
+    model = build_from_config(config)
+    optimizer = OPTIMIZERS[config["optimizer"]](model.parameters(), config)
+    start, history = 0, None
+    if not fresh:
+        state = load_checkpoint(folder / "checkpoint" / "last", model, optimizer,
+                                loader=train_loader)
+        start, history = state["epoch"], state["history"]
+        if start >= config["epochs"]:
+            raise ValueError(f"{folder} has already trained {start} epochs; pass --epochs N "
+                             f"with N > {start} to continue it")
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(folder / CONFIG, config)  # first, so that a run stopped early can be resumed
+    callbacks = [
+        ModelCheckpoint(folder / "checkpoint", save_best=val_loader is not None,
+                        monitor="val_accuracy", config=config),
+        CSVLogger(folder / "history.csv"),
+    ]
+    print(f"training {config['model']} on {config['dataset']}: epochs {start + 1}-"
+          f"{config['epochs']}, run folder {folder}", flush=True)
+    started = time.perf_counter()
+    history = fit(model, train_loader, nn.CrossEntropyLoss(), optimizer, config["epochs"],
+                  val_data=val_loader, callbacks=callbacks, progress=args.progress,
+                  start_epoch=start, history=history)
+    seconds = time.perf_counter() - started
+    save_state_dict(model.state_dict(), folder / WEIGHTS)
+    report = test_report(model, x_test, y_test, len(config["classes"]))
+    write_json(folder / "metrics.json", {
+        "test": report["metrics"], "confusion_matrix": report["confusion_matrix"],
+        "epochs": len(history), "train_seconds": seconds,
+        "last_epoch": {name: history.last(name) for name in history.history},
+    })
+    written = write_plots(folder, history, report["confusion_matrix"], config["classes"])
+    print(table(report_rows(report["metrics"]) + [("epochs", len(history)),
+                                                  ("training time", f"{seconds:.1f} s")],
+                header=("metric", "value")))
+    print(f"run folder: {folder}" + ("" if written else " (plots skipped)"))
+    return 0
