@@ -2,5 +2,6 @@
 
 from neuronet.classic.hopfield import Hopfield, capacity_curve
 from neuronet.classic.perceptron import ConvergenceWarning, MPNeuron, Perceptron
+from neuronet.classic.som import SOM
 
-__all__ = ["ConvergenceWarning", "Hopfield", "MPNeuron", "Perceptron", "capacity_curve"]
+__all__ = ["ConvergenceWarning", "Hopfield", "MPNeuron", "Perceptron", "SOM", "capacity_curve"]
