@@ -2,10 +2,15 @@
 
 from neuronet.classic.art import ART1, FuzzyART
 from neuronet.classic.hopfield import Hopfield, capacity_curve
+from neuronet.classic.knn import KNeighborsClassifier, NearestNeighbor, cross_validate_k
+from neuronet.classic.linear import LinearClassifier, LinearSVM, SoftmaxClassifier
+from neuronet.classic.logistic import LogisticRegression
 from neuronet.classic.perceptron import ConvergenceWarning, MPNeuron, Perceptron
 from neuronet.classic.som import SOM
 
 __all__ = [
     "ART1", "ConvergenceWarning", "FuzzyART", "Hopfield", "MPNeuron", "Perceptron", "SOM",
     "capacity_curve",
+    "KNeighborsClassifier", "LinearClassifier", "LinearSVM", "LogisticRegression",
+    "NearestNeighbor", "SoftmaxClassifier", "cross_validate_k",
 ]
