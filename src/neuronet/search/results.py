@@ -1,0 +1,105 @@
+"""What a search found: trials ranked by their validation score, a table, a scatter plot."""
+
+import os
+
+from neuronet.search.runner import read_results
+
+
+class SearchResult:
+    """The trial records of a search.
+
+    Each record: {"round", "trial", "params", "seed", "status" ("ok" or "failed"),
+    "scores" (dict), "error" (None or text), "time" (seconds)}.
+    metric: the score that ranks trials; mode: 'max' (accuracy) or 'min' (loss).
+    """
+
+    def __init__(self, records, metric="val_accuracy", mode="max"):
+        self.records = list(records)
+        self.metric, self.mode = metric, mode
+        self.spaces = None
+
+    @classmethod
+    def load(cls, path, metric="val_accuracy", mode="max"):
+        """The results of a search from its JSON-lines file."""
+        return cls(read_results(path), metric, mode)
+
+    @property
+    def failed(self):
+        return [r for r in self.records if r["status"] != "ok"]
+
+    def ranked(self):
+        """Successful trials, best first (ties keep the order in which trials were run)."""
+        ok = [r for r in self.records if r["status"] == "ok"]
+        sign = -1 if self.mode == "max" else 1
+        return sorted(ok, key=lambda r: sign * r["scores"][self.metric])
+
+    def best(self):
+        ranked = self.ranked()
+        if not ranked:
+            raise ValueError(f"search: no successful trial among {len(self.records)} "
+                             f"({len(self.failed)} failed)")
+        return ranked[0]
+
+    def best_params(self):
+        return dict(self.best()["params"])
+
+    def table(self, top=None):
+        """A text table: rank, validation score, time, hyperparameters; failed trials last."""
+        rows = self.ranked()[:top] if top else self.ranked()
+        names = sorted({name for r in self.records for name in r["params"]})
+        header = ["rank", self.metric, "time s", "round", "trial", *names]
+        lines = [[str(i), f"{r['scores'][self.metric]:.4f}", f"{r['time']:.1f}",
+                  str(r["round"]), str(r["trial"]), *(_fmt(r["params"].get(n)) for n in names)]
+                 for i, r in enumerate(rows, 1)]
+        lines += [["-", "failed", f"{r['time']:.1f}", str(r["round"]), str(r["trial"]),
+                   *(_fmt(r["params"].get(n)) for n in names)] for r in self.failed]
+        widths = [max(len(row[c]) for row in [header, *lines]) for c in range(len(header))]
+        text = [" ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True))
+                for row in [header, *lines]]
+        if self.failed:
+            text.append(f"{len(self.failed)} failed: " + "; ".join(
+                f"trial {r['round']}/{r['trial']}: {r['error']}" for r in self.failed))
+        return "\n".join(text)
+
+    def scatter(self, x, y, path, *, log=True):
+        """Save a PNG: each successful trial at (params[x], params[y]), coloured by the score.
+
+        log: logarithmic axes (right for learning rate and weight decay). Failed trials are
+        drawn as grey crosses. Needs matplotlib.
+        """
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        ok = self.ranked()
+        fig, ax = plt.subplots(figsize=(6, 4.5))
+        points = ax.scatter([r["params"][x] for r in ok], [r["params"][y] for r in ok],
+                            c=[r["scores"][self.metric] for r in ok], cmap="viridis", s=40)
+        fig.colorbar(points, ax=ax, label=self.metric)
+        if self.failed:
+            ax.scatter([r["params"][x] for r in self.failed],
+                       [r["params"][y] for r in self.failed], marker="x", c="grey",
+                       label="failed")
+            ax.legend()
+        if ok:
+            best = ok[0]["params"]
+            ax.scatter([best[x]], [best[y]], s=200, facecolors="none", edgecolors="red")
+        if log:
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        ax.set_title(f"{self.metric} by trial ({len(ok)} ok, {len(self.failed)} failed)")
+        fig.tight_layout()
+        tmp = os.path.join(os.path.dirname(os.path.abspath(path)), f".tmp-{os.getpid()}.png")
+        fig.savefig(tmp, dpi=100)
+        plt.close(fig)
+        os.replace(tmp, path)
+
+
+def _fmt(value):
+    if isinstance(value, float) and value != 0 and not 1e-3 <= abs(value) < 1e4:
+        return f"{value:.3g}"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
