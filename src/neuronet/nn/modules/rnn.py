@@ -13,6 +13,7 @@ Truncated backpropagation through time: feed the returned state back in after `.
 """
 
 import math
+import warnings
 
 import numpy as np
 
@@ -113,6 +114,11 @@ class RNNBase(_RecurrentParams):
             0 <= dropout <= 1
         ):
             raise ValueError(f"{layer}: dropout must be a number in [0, 1], got {dropout!r}")
+        if dropout > 0 and self.num_layers == 1:
+            warnings.warn(
+                f"{layer}: dropout acts after every recurrent layer but the last, so non-zero "
+                f"dropout expects num_layers greater than 1, got dropout={dropout} and "
+                "num_layers=1", UserWarning, stacklevel=3)
         self.bias, self.batch_first = bool(bias), bool(batch_first)
         self.dropout, self.bidirectional = float(dropout), bool(bidirectional)
         dtype = get_default_dtype() if dtype is None else as_dtype(dtype)
