@@ -22,7 +22,9 @@ from neuronet.nn.modules.activation import (
     Tanh,
 )
 from neuronet.nn.modules.container import ModuleDict, ModuleList, Sequential
+from neuronet.nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from neuronet.nn.modules.dropout import Dropout
+from neuronet.nn.modules.dropout2d import Dropout2d
 from neuronet.nn.modules.embedding import Embedding
 from neuronet.nn.modules.flatten import Flatten
 from neuronet.nn.modules.linear import Identity, Linear
@@ -38,8 +40,17 @@ from neuronet.nn.modules.loss import (
     SmoothL1Loss,
 )
 from neuronet.nn.modules.module import IncompatibleKeys, Module, RemovableHandle, StateDictError
-from neuronet.nn.modules.norm import BatchNorm1d, LayerNorm
+from neuronet.nn.modules.norm import BatchNorm1d, BatchNorm2d, LayerNorm, LocalResponseNorm
+from neuronet.nn.modules.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from neuronet.nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
+from neuronet.nn.modules.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from neuronet.nn.parameter import Parameter
 from neuronet.nn.summary import ModelSummary, summary
 
@@ -90,4 +101,20 @@ __all__ = [
     "init",
     "summary",
     "utils",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "Dropout2d",
+    "LocalResponseNorm",
+    "MaxPool1d",
+    "MaxPool2d",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
 ]

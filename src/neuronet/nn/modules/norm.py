@@ -1,4 +1,5 @@
-"""Normalization layers: `BatchNorm1d` (over the batch) and `LayerNorm` (over the features)."""
+"""Normalization layers: `BatchNorm1d`, `BatchNorm2d` (over the batch), `LayerNorm` (over the
+features) and `LocalResponseNorm` (across neighbouring channels)."""
 
 import numbers
 
@@ -8,6 +9,7 @@ from neuronet.autograd.tensor import Tensor
 from neuronet.dtypes import as_dtype, get_default_dtype
 from neuronet.nn import functional as F
 from neuronet.nn import init
+from neuronet.nn.functional.lrn import local_response_norm
 from neuronet.nn.modules.module import Module
 from neuronet.nn.parameter import Parameter
 
@@ -27,8 +29,8 @@ def _reset_affine(module):
         init.zeros_(module.bias)
 
 
-class BatchNorm1d(Module):
-    """Batch normalization (Ioffe & Szegedy, 2015) of (N, C) or (N, C, L) input per channel C.
+class _BatchNorm(Module):
+    """Batch normalization (Ioffe & Szegedy, 2015) per channel C of (N, C, *) input.
 
     Training: normalize with the batch mean and (biased) variance over N (and L), and update
     running_mean / running_var with `momentum` (their unbiased variance, as PyTorch;
@@ -42,7 +44,8 @@ class BatchNorm1d(Module):
         super().__init__()
         if not isinstance(num_features, (int, np.integer)) or num_features < 1:
             raise ValueError(
-                f"BatchNorm1d: num_features must be a positive integer, got {num_features!r}"
+                f"{self._get_name()}: num_features must be a positive integer, got "
+                f"{num_features!r}"
             )
         self.num_features = int(num_features)
         self.eps = eps
@@ -71,11 +74,7 @@ class BatchNorm1d(Module):
 
     def forward(self, input):
         self._check_input(input)
-        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
-            raise ValueError(
-                f"{self._describe()}: expected input of shape (N, {self.num_features}) or "
-                f"(N, {self.num_features}, L), got shape {tuple(input.shape)}"
-            )
+        self._check_input_dim(input)
         if self.training and input.data.size == self.num_features:
             raise ValueError(
                 f"{self._describe()}: expected more than 1 value per channel when training, got "
@@ -95,6 +94,29 @@ class BatchNorm1d(Module):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, bias={self.bias is not None}, "
                 f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization of (N, C) or (N, C, L) input per channel C (see _BatchNorm)."""
+
+    def _check_input_dim(self, input):
+        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
+            raise ValueError(
+                f"{self._describe()}: expected input of shape (N, {self.num_features}) or "
+                f"(N, {self.num_features}, L), got shape {tuple(input.shape)}"
+            )
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization of (N, C, H, W) images per channel C, over N, H and W (see
+    _BatchNorm)."""
+
+    def _check_input_dim(self, input):
+        if input.ndim != 4 or input.shape[1] != self.num_features:
+            raise ValueError(
+                f"{self._describe()}: expected 4-D input of shape (N, {self.num_features}, H, W),"
+                f" got shape {tuple(input.shape)}"
+            )
 
 
 class LayerNorm(Module):
@@ -131,3 +153,19 @@ class LayerNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class LocalResponseNorm(Module):
+    """Local response normalization across channels (AlexNet): input (N, C, *) ->
+    x / (k + alpha / size * sum of x^2 over `size` neighbouring channels) ** beta."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        self._check_input(input, min_ndim=3)
+        return local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -1,0 +1,209 @@
+"""Pooling with torch.nn.functional's names and arguments: max_pool2d, avg_pool2d,
+max_pool1d, avg_pool1d (NCHW / NCL).
+
+Windows are a strided view of the padded input, (N, C, OH, OW, KH, KW), never a Python loop
+over pixels. Backward loops over the KH*KW kernel offsets: each offset's gradient is one
+strided slice-add into the input's gradient. Max pooling routes each output's gradient to
+the first maximum of its window (in row-major window order), as PyTorch does on ties.
+(adaptive_avg_pool2d is a separable linear map: see resample.py.)
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from neuronet.autograd.function import Function
+from neuronet.nn.functional.conv import _as_2d, _unbatched, as_tuple, check_batched
+
+
+class PoolGeometry:
+    """Windows of size (KH, KW) with stride, padding and dilation over (N, C, H, W), with
+    PyTorch's output size (ceil_mode lets a last window start inside the padded input and
+    run past it; the extra rows/columns it reads are padded too)."""
+
+    def __init__(self, shape, kernel, stride, padding, dilation, ceil_mode):
+        self.N, self.C, self.H, self.W = shape
+        self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
+        self.out = tuple(
+            _output_size(n, k, s, p, d, ceil_mode)
+            for n, k, s, p, d in zip((self.H, self.W), kernel, stride, padding, dilation)
+        )
+        # padded extent: the windows' reach, at least the input plus its padding
+        self.padded = tuple(
+            max(n + 2 * p, (o - 1) * s + d * (k - 1) + 1)
+            for n, o, k, s, p, d in zip((self.H, self.W), self.out, kernel, stride, padding,
+                                        dilation)
+        )
+
+    def pad(self, x, value):
+        (ph, pw), (Hp, Wp) = self.padding, self.padded
+        if (Hp, Wp) == (self.H, self.W):
+            return x
+        padded = np.full((self.N, self.C, Hp, Wp), value, x.dtype)
+        padded[:, :, ph:ph + self.H, pw:pw + self.W] = x
+        return padded
+
+    def windows(self, padded):
+        """(N, C, OH, OW, KH, KW) strided view of the padded input: no copy."""
+        sn, sc, sh, sw = padded.strides
+        (s0, s1), (d0, d1) = self.stride, self.dilation
+        return as_strided(padded, (self.N, self.C, *self.out, *self.kernel),
+                          (sn, sc, sh * s0, sw * s1, sh * d0, sw * d1), writeable=False)
+
+    def scatter(self, grad_at_offset, dtype):
+        """The adjoint of `windows`: sum grad_at_offset(kh, kw) (N, C, OH, OW) for every
+        kernel offset into the input positions it came from; returns (N, C, H, W)."""
+        (s0, s1), (d0, d1) = self.stride, self.dilation
+        (OH, OW), (ph, pw) = self.out, self.padding
+        padded = np.zeros((self.N, self.C, *self.padded), dtype)
+        for kh in range(self.kernel[0]):
+            for kw in range(self.kernel[1]):
+                h0, w0 = kh * d0, kw * d1
+                padded[:, :, h0:h0 + s0 * (OH - 1) + 1:s0, w0:w0 + s1 * (OW - 1) + 1:s1] += (
+                    grad_at_offset(kh, kw))
+        return padded[:, :, ph:ph + self.H, pw:pw + self.W]
+
+
+def _output_size(n, k, s, p, d, ceil_mode):
+    span = n + 2 * p - d * (k - 1) - 1
+    out = (span + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1  # the last window must start inside the input or its left padding
+    return out
+
+
+class MaxPool2d(Function):
+    def forward(self, x, geometry, return_indices):
+        self.geometry = geo = geometry
+        windows = geo.windows(geo.pad(x, -np.inf)).reshape(geo.N, geo.C, *geo.out, -1)
+        self.argmax = windows.argmax(axis=-1)  # the first maximum on ties, as torch
+        y = np.take_along_axis(windows, self.argmax[..., None], axis=-1)[..., 0]
+        if not return_indices:
+            return y
+        kh, kw = np.divmod(self.argmax, geo.kernel[1])
+        (OH, OW), (s0, s1), (d0, d1) = geo.out, geo.stride, geo.dilation
+        h = np.arange(OH)[:, None] * s0 + kh * d0 - geo.padding[0]
+        w = np.arange(OW) * s1 + kw * d1 - geo.padding[1]
+        return y, h * geo.W + w
+
+    def backward(self, g, *_):
+        kw_count = self.geometry.kernel[1]
+        return self.geometry.scatter(
+            lambda kh, kw: np.where(self.argmax == kh * kw_count + kw, g, 0), g.dtype)
+
+
+class AvgPool2d(Function):
+    def forward(self, x, geometry, divisor):
+        self.geometry, self.divisor = geometry, divisor
+        return geometry.windows(geometry.pad(x, 0)).sum(axis=(-2, -1)) / divisor
+
+    def backward(self, g):
+        share = g / self.divisor
+        return self.geometry.scatter(lambda kh, kw: share, g.dtype)
+
+
+def _pool_arguments(input, kernel_size, stride, padding, dilation, ceil_mode, op, max_pad):
+    kernel = as_tuple(kernel_size, 2, "kernel_size", op, 1)
+    stride = kernel if stride is None or stride == [] else as_tuple(stride, 2, "stride", op, 1)
+    padding = as_tuple(padding, 2, "padding", op, 0)
+    dilation = as_tuple(dilation, 2, "dilation", op, 1)
+    for p, limit in zip(padding, max_pad(kernel, dilation)):
+        if p > limit:
+            raise ValueError(f"{op}: padding {padding} should be at most half of the (effective)"
+                             f" kernel size {kernel}")
+    geo = PoolGeometry(tuple(input.shape), kernel, stride, padding, dilation, bool(ceil_mode))
+    if min(geo.out) < 1:
+        raise ValueError(f"{op}: input of shape {tuple(input.shape)} is too small for kernel "
+                         f"{kernel} with padding {padding} and dilation {dilation}: output size "
+                         f"{geo.out}")
+    return geo
+
+
+def _half_effective_kernel(kernel, dilation):
+    return [(d * (k - 1) + 1) // 2 for k, d in zip(kernel, dilation)]
+
+
+def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                op="max_pool2d"):
+    geo = _pool_arguments(input, kernel_size, stride, padding, dilation, ceil_mode, op,
+                          _half_effective_kernel)
+    out = MaxPool2d.apply(input, geometry=geo, return_indices=bool(return_indices))
+    return (out[0], out[1].detach()) if return_indices else out
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Maximum over each window, as torch.nn.functional.max_pool2d.
+
+    input: (N, C, H, W) or (C, H, W); stride defaults to kernel_size; padding (implicit -inf)
+    at most half the effective kernel. Output (N, C, OH, OW) with
+    OH = floor_or_ceil((H + 2*padding - dilation*(KH - 1) - 1) / stride) + 1.
+    return_indices: also the flat index h * W + w of each maximum (int64).
+    """
+    check_batched(input, 2, "max_pool2d", "(N, C, H, W)")
+    return _unbatched(_max_pool2d, input, 2, kernel_size, stride, padding, dilation, ceil_mode,
+                      return_indices)
+
+
+def _avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                divisor_override, op="avg_pool2d"):
+    geo = _pool_arguments(input, kernel_size, stride, padding, 1, ceil_mode, op,
+                          lambda kernel, _: [k // 2 for k in kernel])
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise ValueError(f"{op}: divisor_override must not be zero")
+        divisor = divisor_override
+    else:
+        # per output position: the window's cells inside the padded input (count_include_pad)
+        # or inside the input itself; the extra cells of ceil_mode never count
+        counts = []
+        for n, o, k, s, p in zip((geo.H, geo.W), geo.out, geo.kernel, geo.stride, geo.padding):
+            lo, hi = (0, n + 2 * p) if count_include_pad else (p, n + p)
+            start = np.arange(o) * s
+            counts.append(np.minimum(start + k, hi) - np.maximum(start, lo))
+        divisor = (counts[0][:, None] * counts[1]).astype(input.dtype)
+    return AvgPool2d.apply(input, geometry=geo, divisor=divisor)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over each window, as torch.nn.functional.avg_pool2d.
+
+    input: (N, C, H, W) or (C, H, W); stride defaults to kernel_size; zero padding of at most
+    half the kernel, counted in the mean when count_include_pad. Output as max_pool2d's.
+    """
+    check_batched(input, 2, "avg_pool2d", "(N, C, H, W)")
+    return _unbatched(_avg_pool2d, input, 2, kernel_size, stride, padding, ceil_mode,
+                      count_include_pad, divisor_override)
+
+
+def _stride_1d(stride):
+    return None if stride is None or stride == [] else _as_2d(stride, 1)
+
+
+def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    out = _max_pool2d(input.unsqueeze(2), _as_2d(kernel_size, 1), _stride_1d(stride),
+                      _as_2d(padding, 0), _as_2d(dilation, 1), ceil_mode, return_indices,
+                      op="max_pool1d")
+    return tuple(o.squeeze(2) for o in out) if return_indices else out.squeeze(2)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """max_pool2d over the last axis of (N, C, L) or (C, L) input."""
+    check_batched(input, 1, "max_pool1d", "(N, C, L)")
+    return _unbatched(_max_pool1d, input, 1, kernel_size, stride, padding, dilation, ceil_mode,
+                      return_indices)
+
+
+def _avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad):
+    return _avg_pool2d(input.unsqueeze(2), _as_2d(kernel_size, 1), _stride_1d(stride),
+                       _as_2d(padding, 0), ceil_mode, count_include_pad, None,
+                       op="avg_pool1d").squeeze(2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """avg_pool2d over the last axis of (N, C, L) or (C, L) input."""
+    check_batched(input, 1, "avg_pool1d", "(N, C, L)")
+    return _unbatched(_avg_pool1d, input, 1, kernel_size, stride, padding, ceil_mode,
+                      count_include_pad)
