@@ -165,13 +165,15 @@ def state_dict_bytes(state_dict, metadata=None):
 
 
 def parse_state_dict(data, name):
-    """The arrays of safetensors bytes `data` read from file `name`, as name -> ndarray."""
+    """The arrays of safetensors bytes `data` read from file `name`, as name -> ndarray
+    (sorted by name: the reader's own order varies from run to run)."""
     try:
-        return safetensors.numpy.load(data)
+        arrays = safetensors.numpy.load(data)
     except (safetensors.SafetensorError, ValueError) as error:
         raise CorruptFileError(
             f"{name}: not a readable safetensors file ({error}); it is truncated or damaged"
         ) from None
+    return dict(sorted(arrays.items()))
 
 
 def save_state_dict(state_dict, path, metadata=None):

@@ -57,6 +57,7 @@ class Monitor:
     """Tracks the best value of one logged number: `improved(logs)` says whether it just
     improved on the best by more than min_delta (and records it).
 
+    monitor: the logged name, or None for "val_loss" when it is logged, else "loss".
     mode: "min", "max", or "auto" (max for accuracy-like names: acc, top, f1, precision,
     recall; min otherwise).
     """
@@ -67,24 +68,33 @@ class Monitor:
         if not min_delta >= 0:
             raise ValueError(f"{owner}: min_delta must be >= 0, got {min_delta!r}")
         if mode == "auto":
-            mode = "max" if any(word in monitor for word in _HIGHER_IS_BETTER) else "min"
+            higher = monitor is not None and any(word in monitor for word in _HIGHER_IS_BETTER)
+            mode = "max" if higher else "min"
         self.owner, self.monitor, self.mode, self.min_delta = owner, monitor, mode, min_delta
         self.reset()
 
+    def name(self, logs):
+        """The monitored name (resolving monitor=None against what `logs` holds)."""
+        if self.monitor is not None:
+            return self.monitor
+        return "val_loss" if "val_loss" in logs else "loss"
+
     def reset(self, history=None):
         """Forget the best value, or take the best one already in `history` (a resumed run)."""
-        values = [v for v in (history.history.get(self.monitor, []) if history else []) if
-                  v is not None and not math.isnan(v)]
+        logged = history.history if history else {}
+        values = [v for v in logged.get(self.name(logged), [])
+                  if v is not None and not math.isnan(v)]
         self.best = (min if self.mode == "min" else max)(
             values, default=math.inf if self.mode == "min" else -math.inf)
 
     def value(self, logs):
-        if self.monitor not in logs:
+        name = self.name(logs)
+        if name not in logs:
             raise ValueError(
-                f"{self.owner}: monitors {self.monitor!r}, which is not among the logged values "
+                f"{self.owner}: monitors {name!r}, which is not among the logged values "
                 f"{sorted(logs)} (val_* values need val_data)"
             )
-        return float(logs[self.monitor])
+        return float(logs[name])
 
     def improved(self, logs):
         current = self.value(logs)
@@ -140,8 +150,8 @@ class EarlyStopping(Callback):
 class LearningRateScheduler(Callback):
     """Steps a `neuronet.optim.lr_scheduler` scheduler at the end of every epoch.
 
-    A ReduceLROnPlateau gets the logged value of `monitor` (default "val_loss", or "loss" when
-    the epoch has no validation loss).
+    A ReduceLROnPlateau gets the logged value of `monitor` (default None: "val_loss", or
+    "loss" when the epoch has no validation loss).
     """
 
     order = -10
@@ -157,8 +167,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if isinstance(self.scheduler, ReduceLROnPlateau):
-            name = self.monitor or ("val_loss" if "val_loss" in logs else "loss")
-            self.scheduler.step(Monitor("LearningRateScheduler", name).value(logs))
+            self.scheduler.step(Monitor("LearningRateScheduler", self.monitor).value(logs))
         else:
             self.scheduler.step()
 
@@ -168,12 +177,13 @@ class ModelCheckpoint(Callback):
     when `monitor` improves (if save_best), and "last_good" when a NaN/Inf stops training.
 
     Each is a `save_checkpoint` folder (resume from "last" with `load_checkpoint`). config: the
-    model configuration saved with them. mode, min_delta: as in EarlyStopping.
+    model configuration saved with them. monitor: a logged name, or None for "val_loss" (or
+    "loss" when there is no validation data). mode, min_delta: as in EarlyStopping.
     """
 
     order = 10
 
-    def __init__(self, folder, every=1, save_best=True, monitor="val_loss", mode="auto",
+    def __init__(self, folder, every=1, save_best=True, monitor=None, mode="auto",
                  min_delta=0.0, config=None):
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"ModelCheckpoint: every must be an integer >= 1, got {every!r}")
@@ -196,7 +206,7 @@ class ModelCheckpoint(Callback):
     def on_epoch_end(self, epoch, logs=None):
         done = epoch + 1
         if self.monitor is not None and self.monitor.improved(logs):
-            self.save("best", done, extra={self.monitor.monitor: self.monitor.best})
+            self.save("best", done, extra={self.monitor.name(logs): self.monitor.best})
         if done % self.every == 0 or done == self.trainer.epochs or self.trainer.stop_training:
             self.save("last", done)
 
