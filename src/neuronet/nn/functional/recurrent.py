@@ -84,11 +84,12 @@ class _Recurrence(Function):
         return range(T - 1, -1, -1) if self.reverse else range(T)
 
     def backward(self, dy, dh_n, dc_n=None):
-        x, w_hh, mask = self.x, self.w_hh, self.mask
+        x, mask = self.x, self.mask
         T, N, _ = x.shape
         G = self.acts.shape[2]
         da_x = np.empty((T, N, G), x.dtype)  # gradient of the input projection xw[t]
-        da_h = np.empty((T, N, G), x.dtype) if self.n_gates == 3 else da_x  # ... of hw (GRU differs)
+        # ... and of the recurrent projection hw[t]: the same array except in the GRU
+        da_h = np.empty((T, N, G), x.dtype) if self.n_gates == 3 else da_x
         dh = dh_n.copy()
         dc = dc_n.copy() if self.has_cell else None
         for k, t in reversed(list(enumerate(self._order(T)))):

@@ -131,7 +131,8 @@ class RNNBase(_RecurrentParams):
 
     def _layer_weights(self, k, reverse):
         s = f"_l{k}" + ("_reverse" if reverse else "")
-        return [getattr(self, name + s) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        return [getattr(self, name + s) for name in names]
 
     def _split_input(self, input):
         """(time-major x (L, N, H_in), mask or None, how to shape the output back)."""
@@ -173,8 +174,7 @@ class RNNBase(_RecurrentParams):
         return x, (tuple(h_n) if self.mode == "LSTM" else h_n[0])
 
     def _run_layer(self, x, init_states, k, reverse, mask):
-        T, N = x.shape[0], x.shape[1]
-        zeros = np.zeros((N, self.hidden_size), x.dtype)
+        zeros = np.zeros((x.shape[1], self.hidden_size), x.dtype)
         h0 = zeros if init_states[0] is None else init_states[0]
         c0 = None
         if self.mode == "LSTM":

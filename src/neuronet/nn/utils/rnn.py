@@ -46,7 +46,9 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
     if input.ndim < 2:
-        raise ValueError(f"{op}: input needs at least 2 dimensions (time, batch), got {input.shape}")
+        raise ValueError(
+            f"{op}: input needs at least 2 dimensions (time, batch), got {input.shape}"
+        )
     lengths = np.asarray(as_array(lengths))
     if lengths.dtype.kind not in "iu" or lengths.ndim != 1:
         raise TypeError(f"{op}: lengths must be a 1-D integer array, got {lengths.dtype} "
