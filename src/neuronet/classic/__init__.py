@@ -6,11 +6,12 @@ from neuronet.classic.knn import KNeighborsClassifier, NearestNeighbor, cross_va
 from neuronet.classic.linear import LinearClassifier, LinearSVM, SoftmaxClassifier
 from neuronet.classic.logistic import LogisticRegression
 from neuronet.classic.perceptron import ConvergenceWarning, MPNeuron, Perceptron
+from neuronet.classic.rbm import BernoulliRBM
 from neuronet.classic.som import SOM
 
 __all__ = [
-    "ART1", "ConvergenceWarning", "FuzzyART", "Hopfield", "MPNeuron", "Perceptron", "SOM",
-    "capacity_curve",
+    "ART1", "BernoulliRBM", "ConvergenceWarning", "FuzzyART", "Hopfield", "MPNeuron", "Perceptron",
+    "SOM", "capacity_curve",
     "KNeighborsClassifier", "LinearClassifier", "LinearSVM", "LogisticRegression",
     "NearestNeighbor", "SoftmaxClassifier", "cross_validate_k",
 ]
