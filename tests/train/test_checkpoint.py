@@ -222,6 +222,17 @@ def test_saving_again_replaces_the_checkpoint(digits, tmp_path):
     assert os.listdir(tmp_path) == ["ck"]
 
 
+def test_a_folder_that_is_not_a_checkpoint_is_never_replaced(tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "notes.txt").write_text("precious")
+    with pytest.raises(CheckpointError, match="exists and is not a checkpoint; refusing"):
+        save_checkpoint(tmp_path / "run", make_mlp(), epoch=0)
+    assert (tmp_path / "run" / "notes.txt").read_text() == "precious"
+    (tmp_path / "empty").mkdir()
+    save_checkpoint(tmp_path / "empty", make_mlp(), epoch=0)  # an empty folder is fine
+    assert load_checkpoint(tmp_path / "empty", make_mlp())["epoch"] == 0
+
+
 # ----- errors ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("sizes, message", [
     ((64, 16, 10), r"shape mismatch: 1\.weight: expected shape \(16, 64\), got \(32, 64\)"),

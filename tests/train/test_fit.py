@@ -181,3 +181,16 @@ def test_two_schedulers_are_refused():
     step = optim.lr_scheduler.StepLR(opt, 1)
     with pytest.raises(ValueError, match="at most one learning-rate scheduler"):
         Trainer(model, CE, opt, scheduler=step, callbacks=[LearningRateScheduler(step)])
+
+
+def test_progress_bar_shows_running_loss_and_metrics(digits, capsys, monkeypatch):
+    from neuronet.train import loop
+
+    monkeypatch.setattr(loop, "_REFRESH_SECONDS", -1.0)  # refresh at every batch
+    train, _ = digits(n_train=96)
+    model = make_mlp()
+    fit(model, train, CE, adam(model), epochs=1, metrics=("accuracy", "top3"))
+    captured = capsys.readouterr()
+    assert "epoch 1/1" in captured.err and "batch/s" in captured.err
+    assert "loss=" in captured.err and "top3=" in captured.err
+    assert captured.out.startswith("epoch 1/1  loss ") and "top3 " in captured.out

@@ -93,6 +93,11 @@ def save_checkpoint(folder, model, optimizer=None, scheduler=None, *, epoch, his
     folder = Path(folder).absolute()
     folder.parent.mkdir(parents=True, exist_ok=True)
     _recover(folder)
+    if folder.exists() and not (folder / MANIFEST).is_file() and any(folder.iterdir()):
+        raise CheckpointError(
+            f"save_checkpoint: {folder} exists and is not a checkpoint; refusing to replace it "
+            "(give a folder of its own, e.g. <run>/checkpoint)"
+        )
     _write_folder(folder, files)
     return folder
 
@@ -100,7 +105,8 @@ def save_checkpoint(folder, model, optimizer=None, scheduler=None, *, epoch, his
 def _write_folder(folder, files):
     """Write `files` (name -> bytes) into a fresh hidden folder, then switch it in by rename."""
     parent, name = folder.parent, folder.name
-    for stale in parent.glob(f".{name}.tmp-*"):  # left by a crash during an earlier save
+    # left by a crash during an earlier save (`_recover` already used an .old one if needed)
+    for stale in [*parent.glob(f".{name}.tmp-*"), *parent.glob(f".{name}.old-*")]:
         shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}.tmp-"))
     os.chmod(tmp, FOLDER_MODE)

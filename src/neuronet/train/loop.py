@@ -162,7 +162,7 @@ class Trainer:
             stats.add(size, loss, _numpy(outputs), _numpy(targets))
             self._call("on_batch_end", step - 1, {"loss": loss, "size": size})
             if self.progress and time.perf_counter() - shown > _REFRESH_SECONDS:
-                bar.set_postfix(_format(stats.results()), refresh=False)
+                bar.set_postfix(_format(stats.results()))
                 shown = time.perf_counter()
         bar.close()
         if stats.samples == 0:
@@ -186,11 +186,11 @@ class Trainer:
             if isinstance(error, TrainingDivergedError):
                 raise
             self._diverge(epoch, step, str(error), buffers, cause=error)
-        if self.grad_clip is not None:
-            clip_grad_norm_(self.model.parameters(), self.grad_clip)
-        for name, p in self.model.named_parameters():
+        for name, p in self.model.named_parameters():  # before clipping, which spreads NaNs
             if p.grad is not None and not np.isfinite(p.grad.data).all():
                 self._diverge(epoch, step, f"the gradient of {name!r} holds NaN or Inf", buffers)
+        if self.grad_clip is not None:
+            clip_grad_norm_(self.model.parameters(), self.grad_clip)
         self.optimizer.step()
         return outputs, value
 
