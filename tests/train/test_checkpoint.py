@@ -381,3 +381,13 @@ def test_divergence_undoes_batch_norm_statistics_of_the_failing_step():
     stats = model.state_dict()
     assert np.isfinite(stats["1.running_mean"].data).all()
     assert stats["1.num_batches_tracked"].item() == 1
+
+
+def test_divergence_stops_the_loader_worker_threads(digits):
+    import threading
+
+    train, _ = digits(n_train=128, num_workers=2, batch_size=8)
+    model = make_mlp()
+    with pytest.raises(TrainingDivergedError, match="epoch 1, step 2"):
+        fit(model, train, poisoned_loss(1, 2, "nan"), adam(model), epochs=1, progress=False)
+    assert not [t for t in threading.enumerate() if t.name.startswith("neuronet-DataLoader")]

@@ -12,6 +12,7 @@ TrainingDivergedError naming the epoch and step, before the step is applied, so 
 optimizer keep the last good state (which a ModelCheckpoint callback then saves).
 """
 
+import contextlib
 import math
 import numbers
 import time
@@ -52,6 +53,19 @@ def _split_batch(batch, who):
             f"{type(batch).__name__}{length}"
         )
     return tuple(from_numpy(x) if isinstance(x, np.ndarray) else x for x in batch)
+
+
+@contextlib.contextmanager
+def _batches(data):
+    """iter(data), closed on exit, so that a threaded DataLoader stops its workers at once
+    when a pass ends early (an error, a divergence)."""
+    iterator = iter(data)
+    try:
+        yield iterator
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
 
 
 def _numpy(x):
@@ -152,19 +166,19 @@ class Trainer:
         self._epoch_lr = float(self.optimizer.param_groups[0]["lr"])
         stats = RunningStats(self.metric_fns)
         total = len(self.train_data) if hasattr(self.train_data, "__len__") else None
-        bar = tqdm(self.train_data, total=total, desc=f"epoch {epoch + 1}/{self.epochs}",
-                   unit="batch", leave=False, disable=not self.progress)
         shown = time.perf_counter()
-        for step, batch in enumerate(bar, 1):
-            inputs, targets = _split_batch(batch, "fit")
-            outputs, loss = self._train_step(inputs, targets, epoch, step)
-            size = len(targets)
-            stats.add(size, loss, _numpy(outputs), _numpy(targets))
-            self._call("on_batch_end", step - 1, {"loss": loss, "size": size})
-            if self.progress and time.perf_counter() - shown > _REFRESH_SECONDS:
-                bar.set_postfix(_format(stats.results()))
-                shown = time.perf_counter()
-        bar.close()
+        with _batches(self.train_data) as batches, tqdm(
+                batches, total=total, desc=f"epoch {epoch + 1}/{self.epochs}", unit="batch",
+                leave=False, disable=not self.progress) as bar:
+            for step, batch in enumerate(bar, 1):
+                inputs, targets = _split_batch(batch, "fit")
+                outputs, loss = self._train_step(inputs, targets, epoch, step)
+                size = len(targets)
+                stats.add(size, loss, _numpy(outputs), _numpy(targets))
+                self._call("on_batch_end", step - 1, {"loss": loss, "size": size})
+                if self.progress and time.perf_counter() - shown > _REFRESH_SECONDS:
+                    bar.set_postfix(_format(stats.results()))
+                    shown = time.perf_counter()
         if stats.samples == 0:
             raise ValueError("fit: train_data gave no batches")
         return stats.results()
@@ -229,8 +243,8 @@ def _batches_in_eval_mode(model, data, who):
     was_training = model.training
     model.eval()
     try:
-        with no_grad():
-            for batch in data:
+        with no_grad(), _batches(data) as batches:
+            for batch in batches:
                 if isinstance(batch, (tuple, list)):
                     inputs, targets = _split_batch(batch, who)
                 else:
