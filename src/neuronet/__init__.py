@@ -6,7 +6,9 @@
     y.backward()          # x.grad == 2 * x
 
 Subpackages: `autograd` (Tensor, Function, backward), `ops` (the differentiable operations),
-`nn` (modules, layers, losses, init, functional), `optim` (optimizers, lr schedulers).
+`nn` (modules, layers, losses, init, functional), `optim` (optimizers, lr schedulers),
+`data` (datasets, DataLoader, transforms), `train` (fit, callbacks, checkpoints), `io` (files
+without pickle), `metrics`, `models`, `classic` (perceptron, Hopfield, SOM, ART, RBM, KNN, ...).
 """
 
 from neuronet.dtypes import (
@@ -34,6 +36,8 @@ from neuronet.ops.shape import (
     unsqueeze,
 )
 from neuronet.ops.indexing import gather, index_select, masked_fill
-from neuronet import nn, optim
+from neuronet import nn, optim  # subpackages built on everything above
+from neuronet import io, train
+from neuronet.io import load_state_dict_file, save_state_dict
 
 __version__ = "0.1.0"
