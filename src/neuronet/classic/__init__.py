@@ -1,6 +1,7 @@
 """Classic networks that learn by their own rules: perceptron, Hopfield, SOM, ART, RBM, DBN."""
 
 from neuronet.classic.art import ART1, FuzzyART
+from neuronet.classic.dbn import DBN
 from neuronet.classic.hopfield import Hopfield, capacity_curve
 from neuronet.classic.knn import KNeighborsClassifier, NearestNeighbor, cross_validate_k
 from neuronet.classic.linear import LinearClassifier, LinearSVM, SoftmaxClassifier
@@ -10,8 +11,8 @@ from neuronet.classic.rbm import BernoulliRBM
 from neuronet.classic.som import SOM
 
 __all__ = [
-    "ART1", "BernoulliRBM", "ConvergenceWarning", "FuzzyART", "Hopfield", "MPNeuron", "Perceptron",
-    "SOM", "capacity_curve",
+    "ART1", "BernoulliRBM", "ConvergenceWarning", "DBN", "FuzzyART", "Hopfield", "MPNeuron",
+    "Perceptron", "SOM", "capacity_curve",
     "KNeighborsClassifier", "LinearClassifier", "LinearSVM", "LogisticRegression",
     "NearestNeighbor", "SoftmaxClassifier", "cross_validate_k",
 ]

@@ -6,10 +6,10 @@ arguments) and `<path>.npz` (the learned arrays, the attributes ending in `_`), 
 """
 
 import json
-import os
-import tempfile
 
 import numpy as np
+
+from neuronet.io import atomic_write, write_bytes
 
 
 def lookup(model, option, value, choices):
@@ -62,20 +62,6 @@ def check_fitted(model):
         raise RuntimeError(f"{type(model).__name__}: call fit() before this method")
 
 
-def _atomic_write(path, write):
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 class ClassicModel:
     """Base class: `get_params`, `save(path)` and `load(path)` for the scikit-learn style models.
 
@@ -106,9 +92,9 @@ class ClassicModel:
             "scalars": {k: _to_json(getattr(self, k)) for k in self._scalars},
         }
         text = json.dumps(meta, indent=2).encode()
-        _atomic_write(path + ".json", lambda f: f.write(text))
-        arrays = {k: getattr(self, k) for k in self._arrays}
-        _atomic_write(path + ".npz", lambda f: np.savez(f, **arrays))
+        write_bytes(path + ".json", text)
+        with atomic_write(path + ".npz") as f:
+            np.savez(f, **self._state_arrays())
 
     @classmethod
     def load(cls, path):
@@ -126,19 +112,26 @@ class ClassicModel:
         model = cls(**meta["params"])
         try:
             with np.load(path + ".npz", allow_pickle=False) as data:
-                missing = [k for k in cls._arrays if k not in data.files]
-                if missing:
-                    raise ValueError(f"{cls.__name__}.load: {path}.npz lacks arrays {missing}")
-                for k in cls._arrays:
-                    setattr(model, k, data[k])
+                arrays = {k: data[k] for k in data.files}
         except (OSError, EOFError, ValueError) as err:
-            if isinstance(err, ValueError) and str(err).startswith(cls.__name__):
-                raise
             raise ValueError(f"{cls.__name__}.load: cannot read {path}.npz: {err}") from err
         for k, v in meta["scalars"].items():
             setattr(model, k, v)
+        model._load_state_arrays(arrays, f"{cls.__name__}.load: {path}.npz")
         model._fitted = True
         return model
+
+    def _state_arrays(self):
+        """The learned arrays to save, by name."""
+        return {k: getattr(self, k) for k in self._arrays}
+
+    def _load_state_arrays(self, arrays, where):
+        """Set the learned arrays from `arrays` (what `_state_arrays` saved)."""
+        missing = [k for k in self._arrays if k not in arrays]
+        if missing:
+            raise ValueError(f"{where} lacks arrays {missing}")
+        for k in self._arrays:
+            setattr(self, k, arrays[k])
 
 
 def _to_json(value):
