@@ -1,7 +1,5 @@
 """What a search found: trials ranked by their validation score, a table, a scatter plot."""
 
-import os
-
 from neuronet.search.runner import read_results
 
 
@@ -65,14 +63,13 @@ class SearchResult:
         """Save a PNG: each successful trial at (params[x], params[y]), coloured by the score.
 
         log: logarithmic axes (right for learning rate and weight decay). Failed trials are
-        drawn as grey crosses. Needs matplotlib.
+        drawn as grey crosses. Needs matplotlib (neuronet.viz.PlotsUnavailable otherwise).
         """
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from neuronet.viz.backend import new_figure, save_png
 
         ok = self.ranked()
-        fig, ax = plt.subplots(figsize=(6, 4.5))
+        fig = new_figure(figsize=(6, 4.5))
+        ax = fig.add_subplot()
         points = ax.scatter([r["params"][x] for r in ok], [r["params"][y] for r in ok],
                             c=[r["scores"][self.metric] for r in ok], cmap="viridis", s=40)
         fig.colorbar(points, ax=ax, label=self.metric)
@@ -91,10 +88,7 @@ class SearchResult:
         ax.set_ylabel(y)
         ax.set_title(f"{self.metric} by trial ({len(ok)} ok, {len(self.failed)} failed)")
         fig.tight_layout()
-        tmp = os.path.join(os.path.dirname(os.path.abspath(path)), f".tmp-{os.getpid()}.png")
-        fig.savefig(tmp, dpi=100)
-        plt.close(fig)
-        os.replace(tmp, path)
+        return save_png(fig, path)
 
 
 def _fmt(value):
