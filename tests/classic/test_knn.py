@@ -79,6 +79,19 @@ def test_uint8_l1_path_is_exact_for_long_rows(rng):
     np.testing.assert_array_equal(np.sort(brute, axis=1), d)
 
 
+@pytest.mark.parametrize("p", [1, 2])
+def test_kneighbors_of_the_training_set_leaves_each_point_out(p, rng):
+    X = rng.integers(0, 3, size=(60, 2)).astype(np.float64)  # many duplicate points
+    y = rng.integers(0, 2, 60)
+    ours = KNeighborsClassifier(4, p=p).fit(X, y)
+    d_ours, i_ours = ours.kneighbors()
+    d_sk, i_sk = _sklearn(4, p, "uniform", X, y).kneighbors()
+    np.testing.assert_allclose(d_ours, d_sk, atol=1e-12)
+    assert not (i_ours == np.arange(60)[:, None]).any()
+    true = np.linalg.norm(X[i_ours] - X[:, None], ord=p, axis=2)
+    np.testing.assert_allclose(d_ours, true, atol=1e-12)  # the indices match the distances
+
+
 def test_tie_break_lower_index_and_smaller_label():
     X = np.array([[1.0], [-1.0], [1.0], [-1.0]])
     y = np.array([5, 2, 5, 2])

@@ -145,6 +145,18 @@ def _l1_float(Q, X):
     return out
 
 
+def _drop_self(dist, ind):
+    """Remove each training row from its own k+1 neighbours: (B, k+1) -> (B, k).
+
+    A row with duplicates at distance 0 may not find itself among them; then its first
+    neighbour goes instead (scikit-learn's rule).
+    """
+    keep = ind != np.arange(len(ind))[:, None]
+    keep[keep.all(axis=1), 0] = False
+    shape = (len(ind), ind.shape[1] - 1)
+    return dist[keep].reshape(shape), ind[keep].reshape(shape)
+
+
 class KNeighborsClassifier(ClassicModel):
     """k-nearest-neighbour vote, brute force, with scikit-learn's API.
 
@@ -215,19 +227,29 @@ class KNeighborsClassifier(ClassicModel):
         per_row = self.n_samples_fit_ * (4 + 8)  # distances + argpartition indices
         return max(1, int(self.max_memory // per_row))
 
-    def kneighbors(self, X, n_neighbors=None, return_distance=True):
+    def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
         """The k nearest training samples of each query row, nearest first.
 
-        X: (B, n_features). Returns (distances (B, k) float64, indices (B, k) int64), or only
-        the indices when return_distance is False. Distances are the metric itself
-        (Euclidean, not squared; 1 - cosine similarity for 'cosine').
+        X: (B, n_features); None queries the training samples themselves, each without
+        itself as a neighbour (as scikit-learn). Returns (distances (B, k) float64,
+        indices (B, k) int64), or only the indices when return_distance is False. Distances
+        are the metric itself (Euclidean, not squared; 1 - cosine similarity for 'cosine').
         """
         check_fitted(self)
         k = self.n_neighbors if n_neighbors is None else n_neighbors
-        self._check_k(k, self.n_samples_fit_)
+        if X is None:
+            self._check_k(k + 1, self.n_samples_fit_)
+            dist, ind = self._search(self.fit_X_, k + 1)
+            dist, ind = _drop_self(dist, ind)
+        else:
+            self._check_k(k, self.n_samples_fit_)
+            dist, ind = self._search(_as_features(self._name, X, self.n_features_in_), k)
+        return (dist, ind) if return_distance else ind
+
+    def _search(self, Q, k):
+        """(distances, indices), each (B, k): the k nearest training rows of each row of Q."""
         if not hasattr(self, "_prepared"):  # a loaded model
             self._prepared = _Prepared(self._kind(), self.fit_X_)
-        Q = _as_features(self._name, X, n_features=self.n_features_in_)
         n_fit = self.n_samples_fit_
         m = min(n_fit, 2 * k + _EXTRA_CANDIDATES)
         dist = np.empty((len(Q), k))
@@ -242,7 +264,7 @@ class KNeighborsClassifier(ClassicModel):
             order = np.lexsort((cand, exact), axis=1)[:, :k]  # by distance, then index
             dist[s:s + step] = np.take_along_axis(exact, order, axis=1)
             ind[s:s + step] = np.take_along_axis(cand, order, axis=1)
-        return (dist, ind) if return_distance else ind
+        return dist, ind
 
     def _votes(self, dist, ind):
         """(B, C) vote totals from the neighbours' distances and indices (B, k)."""
