@@ -1,0 +1,44 @@
+"""Pictures of a trained self-organizing map: the U-matrix and the class map, as PNG."""
+
+import numpy as np
+
+from neuronet.classic.som import grid_positions
+from neuronet.viz.backend import new_figure, save_png
+
+
+def _draw_units(ax, som, values, cmap, vmin=None, vmax=None):
+    """One marker per unit at its grid position (hexagons or squares), coloured by values."""
+    pos = grid_positions(som.m, som.n, som.topology)
+    hexagonal = som.topology == "hexagonal"
+    size = 2200 / max(som.m, som.n)
+    art = ax.scatter(pos[:, 0], pos[:, 1], c=values.ravel(), cmap=cmap, vmin=vmin, vmax=vmax,
+                     marker="h" if hexagonal else "s", s=size * (1.4 if hexagonal else 1.0),
+                     edgecolors="none")
+    ax.set_aspect("equal")
+    ax.invert_yaxis()  # row 0 on top, as in an image
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return art
+
+
+def plot_som(som, X, y, path, classes=None, title=None):
+    """Save the U-matrix (left) and the class map (right: each hit unit coloured by the
+    majority label of the samples it wins, its share as the marker label) to `path`."""
+    y = np.asarray(y)
+    fig = new_figure(figsize=(11, 5), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    art = _draw_units(left, som, som.distance_map(), "bone_r", 0, 1)
+    fig.colorbar(art, ax=left, label="mean distance to neighbours (scaled)")
+    left.set_title("U-matrix")
+    labels = np.unique(y)
+    majority = np.full(som.m * som.n, np.nan)
+    for (r, c), counts in som.labels_map(X, y).items():
+        majority[r * som.n + c] = np.searchsorted(labels, counts.most_common(1)[0][0])
+    art = _draw_units(right, som, majority, "tab10", -0.5, 9.5)
+    bar = fig.colorbar(art, ax=right, ticks=range(min(len(labels), 10)))
+    names = classes if classes is not None else [str(v) for v in labels]
+    bar.ax.set_yticklabels(list(names)[:10])
+    right.set_title("class map (majority label per unit; blank: no hits)")
+    if title:
+        fig.suptitle(title)
+    return save_png(fig, path)
