@@ -2,10 +2,19 @@
 
 import argparse
 import math
+import textwrap
 
 
 class UsageError(Exception):
     """A bad command line; main() prints its one-line message and exits with status 2."""
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions kept as written; option help wrapped without breaking names at hyphens
+    ("fashion-mnist" stays whole)."""
+
+    def _split_lines(self, text, width):
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
 
 
 class Parser(argparse.ArgumentParser):
@@ -13,7 +22,7 @@ class Parser(argparse.ArgumentParser):
     UsageError instead of printing the usage block and exiting."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message):
@@ -53,7 +62,6 @@ def integer(low):
         if value < low:
             raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {value}")
         return value
-    parse.__name__ = f"integer >= {low}"
     return parse
 
 
@@ -69,7 +77,6 @@ def number(low, high=math.inf, include_low=False):
             interval = f"{'[' if include_low else '('}{low:g}, {high:g})"
             raise argparse.ArgumentTypeError(f"must be a number in {interval}, got {text}")
         return value
-    parse.__name__ = "number"
     return parse
 
 
@@ -81,7 +88,6 @@ def choice(what, names):
                 f"unknown {what} {text!r}; the {what}s are: {', '.join(names())}"
             )
         return text
-    parse.__name__ = what
     return parse
 
 

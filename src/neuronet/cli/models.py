@@ -1,5 +1,6 @@
 """`neuronet models`: the model zoo with parameter counts."""
 
+from neuronet.cli.common import table
 from neuronet.models.registry import build_model, count_parameters, get_model_spec, model_names
 
 
@@ -12,8 +13,6 @@ def add_parser(commands):
 
 
 def run(args):
-    from neuronet.cli.common import table
-
     rows = []
     for name in model_names():
         spec = get_model_spec(name)

@@ -2,7 +2,9 @@
 
     runs/NAME/config.json        what was trained: model + options, dataset, optimizer, seed...
               model.safetensors  the final weights (state_dict keys)
-              metrics.json       the test-set report, the last epoch's numbers, the time taken
+              metrics.json       the test report (metrics, confusion matrix), the last epoch's
+                                 numbers, the epoch count, the training time of the last
+                                 `neuronet train` call (a resumed run: of the resumed part)
               history.csv        per-epoch loss/accuracy (train and validation), lr
               checkpoint/last    the state to resume from (checkpoint/best: best val accuracy)
               curves.png, confusion.png

@@ -67,7 +67,7 @@ def add_parser(commands):
                help=f"model of the zoo ({', '.join(model_names())}; see 'neuronet models')")
     add_option(p, "--dataset", default="fashion-mnist", type=choice("dataset", dataset_names),
                help=f"dataset ({', '.join(dataset_names())}; see 'neuronet data list')")
-    add_option(p, "--epochs", default=10, type=integer(1),
+    add_option(p, "--epochs", default=6, type=integer(1),
                help="total number of epochs (with --resume: train up to this epoch)")
     add_option(p, "--batch-size", default=128, type=integer(1), help="samples per training step")
     add_option(p, "--optimizer", default="adam", type=choice("optimizer", lambda: list(OPTIMIZERS)),
