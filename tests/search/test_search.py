@@ -118,6 +118,15 @@ def test_interrupted_search_resumes_where_it_stopped(tmp_path):
         random_search(bowl, SPACE, 10, seed=8, results_file=path)
 
 
+def test_resume_with_tuple_choices(tmp_path):
+    path = str(tmp_path / "r.jsonl")
+    space = {"sizes": Choice([(64, 32), (128,)]), "lr": LogUniform(1e-3, 1e-1)}
+    score = lambda p, s: {"val_accuracy": p["lr"] * len(p["sizes"])}
+    first = random_search(score, space, 3, results_file=path)
+    again = random_search(score, space, 3, results_file=path)
+    assert [r["scores"] for r in again.records] == [r["scores"] for r in first.records]
+
+
 def test_corrupt_line_in_the_middle_is_an_error(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"round": 0}\nnot json\n{"round": 1}\n')

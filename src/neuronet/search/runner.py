@@ -110,7 +110,7 @@ def run_trials(fn, configs, *, round_=0, seed=0, metric="val_accuracy", workers=
     for index, params in enumerate(configs):
         old = done.get((round_, index))
         if old is not None:
-            if old["params"] != params:
+            if old["params"] != json.loads(json.dumps(params)):  # as stored: tuples -> lists
                 raise ValueError(
                     f"run_trials: {results_file} holds trial {index} of round {round_} with "
                     f"params {old['params']}, this search has {params}: a different search "
