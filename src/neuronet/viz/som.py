@@ -7,15 +7,23 @@ from neuronet.viz.backend import new_figure, save_png
 
 
 def _draw_units(ax, som, values, cmap, vmin=None, vmax=None):
-    """One marker per unit at its grid position (hexagons or squares), coloured by values."""
+    """One tile per unit at its grid position (hexagons or squares), coloured by values."""
+    from matplotlib.collections import PatchCollection  # matplotlib is there: a figure exists
+    from matplotlib.patches import RegularPolygon
+
     pos = grid_positions(som.m, som.n, som.topology)
-    hexagonal = som.topology == "hexagonal"
-    size = 2200 / max(som.m, som.n)
-    art = ax.scatter(pos[:, 0], pos[:, 1], c=values.ravel(), cmap=cmap, vmin=vmin, vmax=vmax,
-                     marker="h" if hexagonal else "s", s=size * (1.4 if hexagonal else 1.0),
-                     edgecolors="none")
+    if som.topology == "hexagonal":  # hexagons touching their 6 neighbours at distance 1
+        tiles = [RegularPolygon(p, numVertices=6, radius=1 / np.sqrt(3)) for p in pos]
+    else:
+        tiles = [RegularPolygon(p, numVertices=4, radius=np.sqrt(0.5), orientation=np.pi / 4)
+                 for p in pos]
+    art = PatchCollection(tiles, cmap=cmap, edgecolors="white", linewidths=0.3)
+    art.set_array(np.ma.masked_invalid(values.ravel()))
+    art.set_clim(vmin, vmax)
+    ax.add_collection(art)
+    ax.set_xlim(pos[:, 0].min() - 1, pos[:, 0].max() + 1)
+    ax.set_ylim(pos[:, 1].max() + 1, pos[:, 1].min() - 1)  # row 0 on top, as in an image
     ax.set_aspect("equal")
-    ax.invert_yaxis()  # row 0 on top, as in an image
     ax.set_xticks([])
     ax.set_yticks([])
     return art
@@ -27,7 +35,7 @@ def plot_som(som, X, y, path, classes=None, title=None):
     y = np.asarray(y)
     fig = new_figure(figsize=(11, 5), layout="constrained")
     left, right = fig.subplots(1, 2)
-    art = _draw_units(left, som, som.distance_map(), "bone_r", 0, 1)
+    art = _draw_units(left, som, som.distance_map(), "bone_r")  # min..max for contrast
     fig.colorbar(art, ax=left, label="mean distance to neighbours (scaled)")
     left.set_title("U-matrix")
     labels = np.unique(y)
