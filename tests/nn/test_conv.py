@@ -303,3 +303,17 @@ def test_lenet_style_stack_matches_torch(rng):
         )
     ours, theirs = twins(build)
     step_both(ours, theirs, rng.standard_normal((3, 1, 12, 12)))
+
+
+def test_input_gradient_computed_in_chunks_of_samples_is_the_same(rng, monkeypatch):
+    """The input gradient is built a few samples at a time: force one sample per chunk."""
+    from neuronet.nn.functional import im2col
+
+    monkeypatch.setattr(im2col, "_CHUNK_BYTES", 1)
+    kw = dict(stride=(2, 1), padding=1, groups=2)
+    check_op(lambda x, w: F.conv2d(x, w, **kw),
+             lambda x, w: TF.conv2d(x, w, **kw) if torch else None,
+             [(3, 4, 6, 5), (6, 2, 3, 3)], rng)
+    check_op(lambda x, w: F.conv_transpose2d(x, w, **kw),
+             lambda x, w: TF.conv_transpose2d(x, w, **kw) if torch else None,
+             [(3, 4, 3, 5), (4, 3, 3, 3)], rng)
