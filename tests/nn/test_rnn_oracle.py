@@ -63,6 +63,25 @@ def check_same(th, ours, ref, our_inputs, ref_inputs, call, rng):
         assert_close(params[name].grad, p.grad, atol=1e-10, what=f"gradient of {name}")
 
 
+def check_with_states(th, ours, ref, x, tx, state_shape, rng):
+    """check_same for model(x) or, given a state shape, model(x, h) / model(x, (h, c)) with
+    random initial states (two for an LSTM or LSTMCell)."""
+    lstm = "LSTM" in type(ours).__name__
+    our_inputs, ref_inputs = [x], [tx]
+    if state_shape is not None:
+        for _ in range(2 if lstm else 1):
+            s, ts = both(th, rng.uniform(-1, 1, state_shape))
+            our_inputs.append(s)
+            ref_inputs.append(ts)
+
+    def call(model, inputs):
+        if len(inputs) == 1:
+            return model(inputs[0])
+        return model(inputs[0], tuple(inputs[1:]) if lstm else inputs[1])
+
+    check_same(th, ours, ref, our_inputs, ref_inputs, call, rng)
+
+
 @pytest.mark.parametrize("name,kind", LAYERS, ids=["rnn_tanh", "rnn_relu", "lstm", "gru"])
 @pytest.mark.parametrize("size_in,hidden,T,N,options", OPTIONS)
 @pytest.mark.parametrize("with_state", [False, True], ids=["no_h0", "h0"])
@@ -72,21 +91,9 @@ def test_sequence_layer_matches_torch(name, kind, size_in, hidden, T, N, options
     ours, ref = make_pair(th, name, size_in, hidden, **kind, **options)
     shape = (N, T, size_in) if options.get("batch_first") else (T, N, size_in)
     x, tx = both(th, rng.uniform(-2, 2, shape))
-    our_inputs, ref_inputs = [x], [tx]
-    if with_state:
-        D = 2 if options.get("bidirectional") else 1
-        state_shape = (D * options.get("num_layers", 1), N, hidden)
-        for _ in range(2 if name == "LSTM" else 1):
-            s, ts = both(th, rng.uniform(-1, 1, state_shape))
-            our_inputs.append(s)
-            ref_inputs.append(ts)
-
-    def call(model, inputs):
-        if len(inputs) == 1:
-            return model(inputs[0])
-        return model(inputs[0], tuple(inputs[1:]) if name == "LSTM" else inputs[1])
-
-    check_same(th, ours, ref, our_inputs, ref_inputs, call, rng)
+    D = 2 if options.get("bidirectional") else 1
+    state_shape = (D * options.get("num_layers", 1), N, hidden) if with_state else None
+    check_with_states(th, ours, ref, x, tx, state_shape, rng)
 
 
 @pytest.mark.parametrize("name,kind", LAYERS, ids=["rnn_tanh", "rnn_relu", "lstm", "gru"])
@@ -95,19 +102,7 @@ def test_unbatched_sequence_matches_torch(name, kind, with_state, rng):
     th = needs_torch()
     ours, ref = make_pair(th, name, 3, 4, num_layers=2, bidirectional=True, **kind)
     x, tx = both(th, rng.uniform(-2, 2, (5, 3)))
-    our_inputs, ref_inputs = [x], [tx]
-    if with_state:
-        for _ in range(2 if name == "LSTM" else 1):
-            s, ts = both(th, rng.uniform(-1, 1, (4, 4)))
-            our_inputs.append(s)
-            ref_inputs.append(ts)
-
-    def call(model, inputs):
-        if len(inputs) == 1:
-            return model(inputs[0])
-        return model(inputs[0], tuple(inputs[1:]) if name == "LSTM" else inputs[1])
-
-    check_same(th, ours, ref, our_inputs, ref_inputs, call, rng)
+    check_with_states(th, ours, ref, x, tx, (4, 4) if with_state else None, rng)
 
 
 CELLS = [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu"}), ("LSTMCell", {}),
@@ -123,19 +118,7 @@ def test_cell_matches_torch(name, kind, batch, with_state, bias, rng):
     ours, ref = make_pair(th, name, 3, 5, bias=bias, **kind)
     lead = () if batch is None else (batch,)
     x, tx = both(th, rng.uniform(-2, 2, lead + (3,)))
-    our_inputs, ref_inputs = [x], [tx]
-    if with_state:
-        for _ in range(2 if name == "LSTMCell" else 1):
-            s, ts = both(th, rng.uniform(-1, 1, lead + (5,)))
-            our_inputs.append(s)
-            ref_inputs.append(ts)
-
-    def call(model, inputs):
-        if len(inputs) == 1:
-            return model(inputs[0])
-        return model(inputs[0], tuple(inputs[1:]) if name == "LSTMCell" else inputs[1])
-
-    check_same(th, ours, ref, our_inputs, ref_inputs, call, rng)
+    check_with_states(th, ours, ref, x, tx, lead + (5,) if with_state else None, rng)
 
 
 @pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"])

@@ -36,8 +36,10 @@ def _sigmoid_(a):
 class _Recurrence(Function):
     """Shared driver: projections, time loop, masking and the final GEMMs of the backward.
 
-    Subclasses set `n_gates` and write `_step` (forward of one step from its pre-activations)
-    and `_step_backward` (gradients of one step's pre-activations).
+    A subclass sets `n_gates` and writes `_step` (one step forward, from its pre-activations
+    to hs[k + 1]), `_prepare_backward` (the gate derivatives of all steps at once, as a few
+    whole-array operations) and `_step_backward` (one step's pre-activation gradients).
+    Step k of the loop handles time t (t = k forward, t = T - 1 - k in reverse).
 
     Inputs: x (T, N, I), h0 (N, H), c0 (N, H) or None, w_ih (G*H, I), w_hh (G*H, H),
     b_ih, b_hh (G*H,) or None. Outputs: y (T, N, H), h_n (N, H) and, for the LSTM, c_n.
@@ -46,62 +48,70 @@ class _Recurrence(Function):
     n_gates = 1
     has_cell = False
 
+    def _split_bias(self, b_ih, b_hh):
+        """(bias added to x W_ih^T once, bias added to h W_hh^T at every step or None): all of
+        b_hh folds into the input projection except where a gate multiplies it (GRU)."""
+        return b_ih + b_hh, None
+
     def forward(self, x, h0, c0, w_ih, w_hh, b_ih, b_hh, mask=None, reverse=False):
         T, N, _ = x.shape
         H = w_hh.shape[1]
         self.x, self.w_ih, self.w_hh, self.mask, self.reverse = x, w_ih, w_hh, mask, reverse
         self.has_bias = b_ih is not None
         xw = x.reshape(T * N, -1) @ w_ih.T
-        if b_ih is not None:
-            xw += b_ih
+        b_step = None
+        if self.has_bias:
+            b_once, b_step = self._split_bias(b_ih, b_hh)
+            xw += b_once
         self.acts = xw.reshape(T, N, -1)  # overwritten step by step with the gate activations
-        # states[t + 1] is the state after step t in processing order; states[0] = h0
+        # hs[k + 1] is the state after step k (processing order); hs[0] = h0; same for cs
         self.hs = np.empty((T + 1, N, H), x.dtype)
         self.hs[0] = h0
         if self.has_cell:
             self.cs = np.empty((T + 1, N, H), x.dtype)
             self.cs[0] = c0
         self.extra = np.empty((T, N, H), x.dtype)  # per-step value a cell's backward needs
-        y = np.empty((T, N, H), x.dtype)
+        hw = np.empty((N, w_hh.shape[0]), x.dtype)
         for k, t in enumerate(self._order(T)):
-            hw = self.hs[k] @ w_hh.T
-            if b_hh is not None:
-                hw += b_hh
-            h = self._step(k, self.acts[t], hw)
-            if mask is not None:
-                m = mask[t]
-                y[t] = h * m
-                h = np.where(m > 0, h, self.hs[k])
+            np.matmul(self.hs[k], w_hh.T, out=hw)
+            if b_step is not None:
+                hw[:, -len(b_step) :] += b_step
+            self._step(k, self.acts[t], hw)
+            if mask is not None:  # padded rows keep their state
+                pad = mask[t] == 0
+                np.copyto(self.hs[k + 1], self.hs[k], where=pad)
                 if self.has_cell:
-                    self.cs[k + 1] = np.where(m > 0, self.cs[k + 1], self.cs[k])
-            else:
-                y[t] = h
-            self.hs[k + 1] = h
+                    np.copyto(self.cs[k + 1], self.cs[k], where=pad)
+        states = self._by_time(self.hs[1:])
+        y = states * mask if mask is not None else states.copy()
         outs = (y, self.hs[T].copy())
         return outs + (self.cs[T].copy(),) if self.has_cell else outs
 
     def _order(self, T):
         return range(T - 1, -1, -1) if self.reverse else range(T)
 
+    def _by_time(self, per_step):
+        """An array indexed by step k, viewed as indexed by time t."""
+        return per_step[::-1] if self.reverse else per_step
+
     def backward(self, dy, dh_n, dc_n=None):
         x, mask = self.x, self.mask
         T, N, _ = x.shape
         G = self.acts.shape[2]
+        self._prepare_backward()
         da_x = np.empty((T, N, G), x.dtype)  # gradient of the input projection xw[t]
         # ... and of the recurrent projection hw[t]: the same array except in the GRU
         da_h = np.empty((T, N, G), x.dtype) if self.n_gates == 3 else da_x
-        dh = dh_n.copy()
-        dc = dc_n.copy() if self.has_cell else None
+        dh, dc = dh_n, dc_n
         for k, t in reversed(list(enumerate(self._order(T)))):
             dh_new = dh + dy[t]
-            if mask is not None:
-                m = mask[t]
-                dh_new *= m
-                dh_skip = dh * (1 - m)
+            if mask is not None:  # a padded step passes the carried gradients straight on
+                keep = mask[t]
+                dh_new *= keep
+                dh_skip = dh * (1 - keep)
                 if self.has_cell:
-                    dc_skip = dc * (1 - m)
-                    dc = dc * m
-            dh, dc = self._step_backward(k, self.acts[t], dh_new, dc, da_x[t], da_h[t])
+                    dc, dc_skip = dc * keep, dc * (1 - keep)
+            dh, dc = self._step_backward(t, k, dh_new, dc, da_x[t], da_h[t])
             if mask is not None:
                 dh += dh_skip
                 if self.has_cell:
@@ -114,9 +124,8 @@ class _Recurrence(Function):
         if self.needs_input_grad[3]:
             dw_ih = flat_x.T @ x.reshape(T * N, -1)
         if self.needs_input_grad[4]:
-            # the hidden state entering step k is hs[k], stored in processing order
-            prev = self.hs[:T] if not self.reverse else self.hs[:T][::-1]
-            dw_hh = flat_h.T @ np.ascontiguousarray(prev).reshape(T * N, -1)
+            prev = np.ascontiguousarray(self._by_time(self.hs[:T]))  # state entering time t
+            dw_hh = flat_h.T @ prev.reshape(T * N, -1)
         if self.has_bias:
             db_ih = flat_x.sum(axis=0)
             db_hh = flat_h.sum(axis=0)
@@ -128,23 +137,27 @@ class RNNTanhLayer(_Recurrence):
 
     def _step(self, k, a, hw):
         a += hw
-        return np.tanh(a, out=a)
+        np.tanh(a, out=a)
+        self.hs[k + 1] = a
 
-    def _step_backward(self, k, act, dh, dc, da_x, da_h):
-        np.multiply(dh, 1 - act * act, out=da_x)
+    def _prepare_backward(self):
+        self.deriv = 1 - self.acts * self.acts
+
+    def _step_backward(self, t, k, dh, dc, da_x, da_h):
+        np.multiply(dh, self.deriv[t], out=da_x)
         return da_x @ self.w_hh, None
 
 
-class RNNReluLayer(_Recurrence):
+class RNNReluLayer(RNNTanhLayer):
     """h = relu(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
 
     def _step(self, k, a, hw):
         a += hw
-        return np.maximum(a, 0, out=a)
+        np.maximum(a, 0, out=a)
+        self.hs[k + 1] = a
 
-    def _step_backward(self, k, act, dh, dc, da_x, da_h):
-        np.multiply(dh, act > 0, out=da_x)
-        return da_x @ self.w_hh, None
+    def _prepare_backward(self):
+        self.deriv = (self.acts > 0).astype(self.acts.dtype)
 
 
 class LSTMLayer(_Recurrence):
@@ -160,22 +173,33 @@ class LSTMLayer(_Recurrence):
         np.tanh(a[:, 2 * H : 3 * H], out=a[:, 2 * H : 3 * H])
         _sigmoid_(a[:, 3 * H :])
         i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-        c = f * self.cs[k]
+        c = self.cs[k + 1]
+        np.multiply(f, self.cs[k], out=c)
         c += i * g
-        self.cs[k + 1] = c
-        tc = np.tanh(c, out=self.extra[k])
-        return o * tc
+        np.tanh(c, out=self.extra[k])
+        np.multiply(o, self.extra[k], out=self.hs[k + 1])
 
-    def _step_backward(self, k, act, dh, dc, da, da_h):
+    def _prepare_backward(self):
+        H = self.extra.shape[2]
+        self.deriv = self.acts * (1 - self.acts)  # sigmoid' of i, f, o ...
+        g = self.acts[..., 2 * H : 3 * H]
+        self.deriv[..., 2 * H : 3 * H] = 1 - g * g  # ... and tanh' of g
+        self.dtanh_c = 1 - self.extra * self.extra
+
+    def _step_backward(self, t, k, dh, dc, da, da_h):
         H = dh.shape[1]
+        act = self.acts[t]
         i, f, g, o = act[:, :H], act[:, H : 2 * H], act[:, 2 * H : 3 * H], act[:, 3 * H :]
-        tc = self.extra[k]
-        dc = dc + dh * o * (1 - tc * tc)
-        np.multiply(dh * tc, o * (1 - o), out=da[:, 3 * H :])
-        np.multiply(dc * g, i * (1 - i), out=da[:, :H])
-        np.multiply(dc * self.cs[k], f * (1 - f), out=da[:, H : 2 * H])
-        np.multiply(dc * i, 1 - g * g, out=da[:, 2 * H : 3 * H])
-        return da @ self.w_hh, dc * f
+        dc_total = dh * o
+        dc_total *= self.dtanh_c[k]
+        dc_total += dc
+        np.multiply(dc_total, g, out=da[:, :H])
+        np.multiply(dc_total, self.cs[k], out=da[:, H : 2 * H])
+        np.multiply(dc_total, i, out=da[:, 2 * H : 3 * H])
+        np.multiply(dh, self.extra[k], out=da[:, 3 * H :])
+        da *= self.deriv[t]
+        dc_total *= f
+        return da @ self.w_hh, dc_total
 
 
 class GRULayer(_Recurrence):
@@ -183,6 +207,12 @@ class GRULayer(_Recurrence):
     extra[k] keeps W_hn h + b_hn."""
 
     n_gates = 3
+
+    def _split_bias(self, b_ih, b_hh):
+        H = len(b_hh) // 3
+        once = b_ih.copy()
+        once[: 2 * H] += b_hh[: 2 * H]
+        return once, b_hh[2 * H :]
 
     def _step(self, k, a, hw):
         H = hw.shape[1] // 3
@@ -192,22 +222,32 @@ class GRULayer(_Recurrence):
         self.extra[k] = hw[:, 2 * H :]
         n += r * self.extra[k]
         np.tanh(n, out=n)
-        h = self.hs[k] - n
+        h = self.hs[k + 1]
+        np.subtract(self.hs[k], n, out=h)
         h *= z
         h += n
-        return h
 
-    def _step_backward(self, k, act, dh, dc, da_x, da_h):
+    def _prepare_backward(self):
+        H = self.extra.shape[2]
+        r, z, n = self.acts[..., :H], self.acts[..., H : 2 * H], self.acts[..., 2 * H :]
+        T = self.acts.shape[0]
+        self.d_r = r * (1 - r)
+        self.d_z = self._by_time(self.hs[:T]) - n  # dh/dz = h_prev - n ...
+        self.d_z *= z * (1 - z)  # ... times sigmoid'
+        self.d_n = (1 - z) * (1 - n * n)  # dh/dn times tanh'
+
+    def _step_backward(self, t, k, dh, dc, da_x, da_h):
         H = dh.shape[1]
-        r, z, n = act[:, :H], act[:, H : 2 * H], act[:, 2 * H :]
-        dn = dh * (1 - z)
-        dn *= 1 - n * n
-        da_x[:, 2 * H :] = dn
-        np.multiply(dn * self.extra[k], r * (1 - r), out=da_x[:, :H])
-        np.multiply(dh * (self.hs[k] - n), z * (1 - z), out=da_x[:, H : 2 * H])
+        r, z = self.acts[t, :, :H], self.acts[t, :, H : 2 * H]
+        dan = np.multiply(dh, self.d_n[t], out=da_x[:, 2 * H :])
+        np.multiply(dan, self.extra[k], out=da_x[:, :H])
+        da_x[:, :H] *= self.d_r[t]
+        np.multiply(dh, self.d_z[t], out=da_x[:, H : 2 * H])
         da_h[:, : 2 * H] = da_x[:, : 2 * H]
-        np.multiply(dn, r, out=da_h[:, 2 * H :])
-        return da_h @ self.w_hh + dh * z, None
+        np.multiply(dan, r, out=da_h[:, 2 * H :])
+        dh_prev = da_h @ self.w_hh
+        dh_prev += dh * z
+        return dh_prev, None
 
 
 LAYERS = {"RNN_TANH": RNNTanhLayer, "RNN_RELU": RNNReluLayer, "LSTM": LSTMLayer, "GRU": GRULayer}
