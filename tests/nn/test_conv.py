@@ -317,3 +317,13 @@ def test_input_gradient_computed_in_chunks_of_samples_is_the_same(rng, monkeypat
     check_op(lambda x, w: F.conv_transpose2d(x, w, **kw),
              lambda x, w: TF.conv_transpose2d(x, w, **kw) if torch else None,
              [(3, 4, 3, 5), (4, 3, 3, 3)], rng)
+
+
+def test_empty_batch_gives_empty_outputs_and_gradients():
+    x = nt.zeros(0, 3, 8, 8, requires_grad=True)
+    w = nt.zeros(4, 3, 3, 3, requires_grad=True)
+    y = F.conv2d(x, w, padding=1)
+    z = F.conv_transpose2d(y, w, stride=2)
+    assert y.shape == (0, 4, 8, 8) and z.shape == (0, 3, 17, 17)
+    z.sum().backward()
+    assert x.grad.shape == (0, 3, 8, 8) and np.all(w.grad.data == 0)

@@ -186,3 +186,11 @@ def test_bad_input_names_the_op_and_shapes(call, match):
 def test_non_float_input_is_a_type_error():
     with pytest.raises(TypeError, match=r"max_pool2d: input must be a floating point Tensor"):
         F.max_pool2d(nt.tensor(np.zeros((1, 1, 4, 4), np.int64)), 2)
+
+
+def test_empty_batch_gives_empty_outputs_and_gradients():
+    x = nt.zeros(0, 3, 8, 8, requires_grad=True)
+    outs = [F.max_pool2d(x, 2), F.avg_pool2d(x, 2), F.adaptive_avg_pool2d(x, 2)]
+    assert [tuple(o.shape) for o in outs] == [(0, 3, 4, 4), (0, 3, 4, 4), (0, 3, 2, 2)]
+    sum(o.sum() for o in outs).backward()
+    assert x.grad.shape == (0, 3, 8, 8)

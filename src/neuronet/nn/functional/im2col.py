@@ -27,8 +27,7 @@ with the roles of input and output swapped (see conv.py).
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-
-_CHUNK_BYTES = 8 << 20
+_CHUNK_BYTES = 8 << 20  # patch gradients handled per chunk of samples (see input_grad)
 
 
 class ConvGeometry:

@@ -74,7 +74,8 @@ def _output_size(n, k, s, p, d, ceil_mode):
 class MaxPool2d(Function):
     def forward(self, x, geometry, return_indices):
         self.geometry = geo = geometry
-        windows = geo.windows(geo.pad(x, -np.inf)).reshape(geo.N, geo.C, *geo.out, -1)
+        area = geo.kernel[0] * geo.kernel[1]
+        windows = geo.windows(geo.pad(x, -np.inf)).reshape(geo.N, geo.C, *geo.out, area)
         self.argmax = windows.argmax(axis=-1)  # the first maximum on ties, as torch
         y = np.take_along_axis(windows, self.argmax[..., None], axis=-1)[..., 0]
         if not return_indices:
