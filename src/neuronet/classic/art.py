@@ -79,12 +79,17 @@ class FuzzyART(ClassicModel):
 
     def _resonate(self, I, W):
         """The category each row of I resonates with, or -1 where none passes vigilance."""
+        out = np.full(len(I), -1)
         if len(W) == 0:
-            return np.full(len(I), -1)
-        choice, match = self._scores(I, W)
-        choice = np.where(match >= self.vigilance - 1e-12, choice, -np.inf)
-        best = np.argmax(choice, axis=1)
-        return np.where(np.isfinite(choice[np.arange(len(I)), best]), best, -1)
+            return out
+        step = max(1, 2**22 // W.size)  # rows per chunk: keeps the (rows, C, D') block small
+        for s in range(0, len(I), step):
+            choice, match = self._scores(I[s:s + step], W)
+            choice = np.where(match >= self.vigilance - 1e-12, choice, -np.inf)
+            best = np.argmax(choice, axis=1)
+            found = np.isfinite(choice[np.arange(len(best)), best])
+            out[s:s + step] = np.where(found, best, -1)
+        return out
 
     def _learn_one(self, i, W):
         """Present one coded input i (D',); returns (category, weights, changed)."""
