@@ -13,8 +13,6 @@ import argparse
 import os
 import time
 
-import numpy as np
-
 from neuronet.classic import BernoulliRBM
 from neuronet.viz.images import plot_image_grid
 
@@ -45,8 +43,7 @@ def main():
     start = time.perf_counter()
     sk = SkRBM(**settings).fit(Xtr)
     seconds["scikit-learn"] = time.perf_counter() - start
-    twin = BernoulliRBM(**settings)  # our evaluation code on scikit-learn's weights
-    twin._init_state(Xtr.shape[1], np.float64, np.random.default_rng(0))
+    twin = BernoulliRBM(**{**settings, "n_iter": 1}).fit(Xtr[:2])  # our code, their weights
     for name in ("components_", "intercept_hidden_", "intercept_visible_"):
         setattr(twin, name, getattr(sk, name))
     models["scikit-learn"] = twin
