@@ -72,8 +72,9 @@ class _Recurrence(Function):
             self.cs[0] = c0
         self.extra = np.empty((T, N, H), x.dtype)  # per-step value a cell's backward needs
         hw = np.empty((N, w_hh.shape[0]), x.dtype)
+        w_hh_t = np.ascontiguousarray(w_hh.T)  # measured: BLAS is faster on it than on a view
         for k, t in enumerate(self._order(T)):
-            np.matmul(self.hs[k], w_hh.T, out=hw)
+            np.matmul(self.hs[k], w_hh_t, out=hw)
             if b_step is not None:
                 hw[:, -len(b_step) :] += b_step
             self._step(k, self.acts[t], hw)
