@@ -305,8 +305,8 @@ def test_lenet_style_stack_matches_torch(rng):
     step_both(ours, theirs, rng.standard_normal((3, 1, 12, 12)))
 
 
-def test_input_gradient_computed_in_chunks_of_samples_is_the_same(rng, monkeypatch):
-    """The input gradient is built a few samples at a time: force one sample per chunk."""
+def test_chunks_of_one_sample_give_the_same_results(rng, monkeypatch):
+    """The GEMMs run a few samples at a time: force one sample per chunk."""
     from neuronet.nn.functional import im2col
 
     monkeypatch.setattr(im2col, "_CHUNK_BYTES", 1)

@@ -19,8 +19,8 @@ class Conv2d(Function):
 
     def forward(self, x, weight, bias, geometry):
         self.geometry, self.weight = geometry, weight
-        self.cols = geometry.im2col(x)
-        y = geometry.forward(self.cols, weight)
+        self.padded = geometry.pad(x)  # kept for dW, instead of the KH*KW times larger cols
+        y = geometry.forward(self.padded, weight)
         if bias is not None:
             y += bias.reshape(1, -1, 1, 1)
         return y
@@ -28,7 +28,7 @@ class Conv2d(Function):
     def backward(self, g):
         geo = self.geometry
         gx = geo.input_grad(g, self.weight) if self.needs_input_grad[0] else None
-        gw = geo.weight_grad(g, self.cols) if self.needs_input_grad[1] else None
+        gw = geo.weight_grad(g, self.padded) if self.needs_input_grad[1] else None
         gb = g.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None
         return gx, gw, gb
 
@@ -47,9 +47,9 @@ class ConvTranspose2d(Function):
 
     def backward(self, g):
         geo = self.geometry
-        cols = geo.im2col(g) if any(self.needs_input_grad[:2]) else None
-        gx = geo.forward(cols, self.weight) if self.needs_input_grad[0] else None
-        gw = geo.weight_grad(self.x, cols) if self.needs_input_grad[1] else None
+        padded = geo.pad(g) if any(self.needs_input_grad[:2]) else None
+        gx = geo.forward(padded, self.weight) if self.needs_input_grad[0] else None
+        gw = geo.weight_grad(self.x, padded) if self.needs_input_grad[1] else None
         gb = g.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None
         return gx, gw, gb
 

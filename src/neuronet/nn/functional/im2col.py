@@ -6,28 +6,34 @@ patches into a matrix ("im2col") turns the whole layer into one matrix product p
 
     cols:   (N*OH*OW, G, KH*KW*Cg)   one row per output position, patches in (kh, kw, c) order
     weight: (G, Og, KH*KW*Cg)        the same order, Og = O / G
-    y = cols @ weight^T              (G, N*OH*OW, Og), reshaped to (N, O, OH, OW)
+    y = cols @ weight^T              (N*OH*OW, G, Og), reshaped to (N, O, OH, OW)
 
 The patch order (kh, kw, c), with the channel last, is chosen for speed: the input is first
-copied once to NHWC, so each patch row is built from runs of C contiguous values, and the
-gradient's col2im adds contiguous runs of C values too.
+copied once to a zero-padded NHWC array, so each patch row is built from runs of C
+contiguous values, and the gradient's col2im adds contiguous runs of C values too.
 
-The backward pass needs two more products, which `ConvGeometry` also provides:
+The backward pass needs two more products:
 
-    dW    = dy^T @ cols                        (G, Og, KH*KW*Cg)
+    dW    = (cols^T @ dy)^T                    (G, Og, KH*KW*Cg)
     dcols = dy @ weight                        (N*OH*OW, G, KH*KW*Cg)
     dx    = col2im(dcols): for each kernel offset (kh, kw), add dcols[..., kh, kw, :] into the
             strided slice of the (padded) input it came from: KH*KW slice-adds, no per-pixel loop
-            (the last two run a few samples at a time, see input_grad)
 
-The transposed convolution is the adjoint of this map, so it uses the same three pieces
-with the roles of input and output swapped (see conv.py).
+cols is KH*KW times larger than the input (75 MB for a 3x3, 64-channel layer on a batch of
+32 32x32 images; gigabytes for VGG on 224x224 images), so it is never built for the whole
+batch: every product runs over chunks of a few samples whose patch matrix (~8 MB) stays in
+cache-sized memory NumPy reuses, and backward keeps only the padded input, rebuilding each
+chunk's cols for dW. The GEMMs are the same; the memory traffic and page faults of a huge
+temporary per layer and step are gone.
+
+The transposed convolution is the adjoint of this map, so it uses the same pieces with the
+roles of input and output swapped (see conv.py).
 """
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-_CHUNK_BYTES = 8 << 20  # patch gradients handled per chunk of samples (see input_grad)
+_CHUNK_BYTES = 8 << 20  # size of one chunk's patch matrix (see the module docstring)
 
 
 class ConvGeometry:
@@ -52,32 +58,42 @@ class ConvGeometry:
         if output_hw is not None:
             self.OH, self.OW = output_hw
         self.K = self.KH * self.KW * self.Cg  # length of one patch (per group)
-        self.M = self.N * self.OH * self.OW  # number of output positions
+        self.L = self.OH * self.OW  # output positions per sample
 
     @property
     def output_shape(self):
         return (self.N, self.O, self.OH, self.OW)
 
-    def _patch_view(self, padded):
-        """(N, OH, OW, G, KH, KW, Cg) strided view of a padded NHWC array: no copy."""
-        sn, sh, sw, sc = padded.strides
-        (s0, s1), (d0, d1) = self.stride, self.dilation
-        shape = (self.N, self.OH, self.OW, self.G, self.KH, self.KW, self.Cg)
-        strides = (sn, sh * s0, sw * s1, sc * self.Cg, sh * d0, sw * d1, sc)
-        return as_strided(padded, shape, strides, writeable=padded.flags.writeable)
+    def chunks(self, itemsize):
+        """(start, stop) sample ranges whose patch matrix is about _CHUNK_BYTES."""
+        step = max(1, _CHUNK_BYTES // max(1, self.L * self.G * self.K * itemsize))
+        return [(i, min(i + step, self.N)) for i in range(0, self.N, step)]
 
-    def im2col(self, x):
-        """x: (N, C, H, W) -> cols: (N*OH*OW, G, K), one contiguous copy of the patches."""
+    def pad(self, x):
+        """x: (N, C, H, W) -> zero-padded NHWC copy (N, Hp, Wp, C), the source of all patches."""
         top, _, left, _ = self.padding
         padded = np.zeros((self.N, self.Hp, self.Wp, self.C), x.dtype)
         padded[:, top:top + self.H, left:left + self.W] = x.transpose(0, 2, 3, 1)
-        cols = np.empty((self.N, self.OH, self.OW, self.G, self.KH, self.KW, self.Cg), x.dtype)
-        np.copyto(cols, self._patch_view(padded))
-        return cols.reshape(self.M, self.G, self.K)
+        return padded
+
+    def _patch_view(self, padded):
+        """(n, OH, OW, G, KH, KW, Cg) strided view of padded NHWC samples: no copy."""
+        sn, sh, sw, sc = padded.strides
+        (s0, s1), (d0, d1) = self.stride, self.dilation
+        shape = (len(padded), self.OH, self.OW, self.G, self.KH, self.KW, self.Cg)
+        strides = (sn, sh * s0, sw * s1, sc * self.Cg, sh * d0, sw * d1, sc)
+        return as_strided(padded, shape, strides, writeable=False)
+
+    def im2col(self, padded, out):
+        """The patches of padded samples (n, Hp, Wp, C), copied into out[:n*OH*OW]: (n*L, G, K)."""
+        cols = out[:len(padded) * self.L]
+        np.copyto(cols.reshape(len(padded), self.OH, self.OW, self.G, self.KH, self.KW,
+                               self.Cg), self._patch_view(padded))
+        return cols
 
     def col2im(self, cols, padded):
-        """The adjoint of im2col: add the patches cols (n*OH*OW, G, K) of n samples into
-        their padded NHWC input positions, padded: (n, Hp, Wp, G, Cg), in place."""
+        """The adjoint of im2col: add the patches cols (n*L, G, K) of n samples into their
+        padded NHWC input positions, padded: (n, Hp, Wp, G, Cg), in place."""
         (s0, s1), (d0, d1) = self.stride, self.dilation
         cols = cols.reshape(len(padded), self.OH, self.OW, self.G, self.KH, self.KW, self.Cg)
         h_span, w_span = s0 * (self.OH - 1) + 1, s1 * (self.OW - 1) + 1
@@ -86,59 +102,67 @@ class ConvGeometry:
                 h0, w0 = kh * d0, kw * d1
                 padded[:, h0:h0 + h_span:s0, w0:w0 + w_span:s1] += cols[:, :, :, :, kh, kw]
 
+    def _chunk_buffer(self, chunks, dtype):
+        return np.empty((max((b - a for a, b in chunks), default=0) * self.L, self.G, self.K),
+                        dtype)
+
     def weight_matrix(self, weight):
         """weight (O, Cg, KH, KW) -> (G, Og, K) in the patch order (kh, kw, c)."""
         w = weight.reshape(self.G, self.Og, self.Cg, self.KH, self.KW)
         return np.ascontiguousarray(w.transpose(0, 1, 3, 4, 2)).reshape(self.G, self.Og, self.K)
 
-    def weight_from_matrix(self, wm):
-        """The inverse of weight_matrix: (G, Og, K) -> (O, Cg, KH, KW)."""
-        w = wm.reshape(self.G, self.Og, self.KH, self.KW, self.Cg).transpose(0, 1, 4, 2, 3)
-        return np.ascontiguousarray(w).reshape(self.O, self.Cg, self.KH, self.KW)
-
     def output_rows(self, y):
-        """y (N, O, OH, OW) -> (N*OH*OW, G, Og), the layout of the GEMMs' results."""
-        rows = y.reshape(self.N, self.O, self.OH * self.OW).transpose(0, 2, 1)
-        return np.ascontiguousarray(rows).reshape(self.M, self.G, self.Og)
+        """y (N, O, OH, OW) -> (N*L, G, Og), the layout of the GEMMs' results."""
+        rows = y.reshape(self.N, self.O, self.L).transpose(0, 2, 1)
+        return np.ascontiguousarray(rows).reshape(self.N * self.L, self.G, self.Og)
 
     # The products below are plain 2-D matmuls, one per group, on strided (never copied)
     # group slices: NumPy's stacked 3-D matmul is not handed to BLAS for these layouts and
     # was ~10x slower for the weight gradient.
 
-    def forward(self, cols, weight):
-        """y = conv(x, weight) from x's cols: (N, O, OH, OW)."""
+    def forward(self, padded, weight):
+        """y = conv(x, weight): (N, O, OH, OW), from x's padded NHWC copy (see pad)."""
         wm = self.weight_matrix(weight)
-        rows = np.empty((self.M, self.G, self.Og), cols.dtype)
-        for g in range(self.G):
-            np.matmul(cols[:, g], wm[g].T, out=rows[:, g])
-        y = rows.reshape(self.N, self.OH * self.OW, self.O).transpose(0, 2, 1)
+        rows = np.empty((self.N * self.L, self.G, self.Og), padded.dtype)
+        chunks = self.chunks(padded.itemsize)
+        buffer = self._chunk_buffer(chunks, padded.dtype)
+        for start, stop in chunks:
+            cols = self.im2col(padded[start:stop], buffer)
+            out = rows[start * self.L:stop * self.L]
+            for g in range(self.G):
+                np.matmul(cols[:, g], wm[g].T, out=out[:, g])
+        y = rows.reshape(self.N, self.L, self.O).transpose(0, 2, 1)
         return np.ascontiguousarray(y).reshape(self.output_shape)
 
-    def weight_grad(self, grad_output, cols):
-        """dL/dweight (O, Cg, KH, KW) from dL/dy (N, O, OH, OW) and x's cols."""
+    def weight_grad(self, grad_output, padded):
+        """dL/dweight (O, Cg, KH, KW) from dL/dy (N, O, OH, OW) and x's padded NHWC copy."""
         rows = self.output_rows(grad_output)
-        # (cols^T @ rows)^T rather than rows^T @ cols: BLAS is several times faster with the
-        # long summed axis (N*OH*OW) in this orientation
-        wm = np.stack([(cols[:, g].T @ rows[:, g]).T for g in range(self.G)])
-        return self.weight_from_matrix(wm)
+        chunks = self.chunks(padded.itemsize)
+        buffer = self._chunk_buffer(chunks, padded.dtype)
+        # accumulated as (K, Og) = cols^T @ rows: BLAS is several times faster with the long
+        # summed axis in this orientation than in rows^T @ cols
+        acc = np.zeros((self.G, self.K, self.Og), grad_output.dtype)
+        for start, stop in chunks:
+            cols = self.im2col(padded[start:stop], buffer)
+            part = rows[start * self.L:stop * self.L]
+            for g in range(self.G):
+                acc[g] += cols[:, g].T @ part[:, g]
+        w = acc.reshape(self.G, self.KH, self.KW, self.Cg, self.Og).transpose(0, 4, 3, 1, 2)
+        return np.ascontiguousarray(w).reshape(self.O, self.Cg, self.KH, self.KW)
 
     def input_grad(self, grad_output, weight):
-        """dL/dx (N, C, H, W) from dL/dy (N, O, OH, OW): one GEMM per group, then col2im.
-
-        Done a few samples at a time: the patch gradients of a chunk (~8 MB) stay in memory
-        NumPy reuses, where the whole batch's (KH*KW times the input) would be a fresh
-        allocation each step; ~20% faster on a ResNet block."""
+        """dL/dx (N, C, H, W) from dL/dy (N, O, OH, OW): per chunk, one GEMM per group, then
+        col2im."""
         rows, wm = self.output_rows(grad_output), self.weight_matrix(weight)
-        L = self.OH * self.OW
-        step = max(1, _CHUNK_BYTES // (L * self.G * self.K * grad_output.itemsize))
-        dcols = np.empty((min(step, self.N) * L, self.G, self.K), grad_output.dtype)
+        chunks = self.chunks(grad_output.itemsize)
+        buffer = self._chunk_buffer(chunks, grad_output.dtype)
         padded = np.zeros((self.N, self.Hp, self.Wp, self.G, self.Cg), grad_output.dtype)
-        for start in range(0, self.N, step):
-            stop = min(start + step, self.N)
-            chunk = dcols[:(stop - start) * L]
+        for start, stop in chunks:
+            dcols = buffer[:(stop - start) * self.L]
+            part = rows[start * self.L:stop * self.L]
             for g in range(self.G):
-                np.matmul(rows[start * L:stop * L, g], wm[g], out=chunk[:, g])
-            self.col2im(chunk, padded[start:stop])
+                np.matmul(part[:, g], wm[g], out=dcols[:, g])
+            self.col2im(dcols, padded[start:stop])
         top, _, left, _ = self.padding
         inner = padded[:, top:top + self.H, left:left + self.W].reshape(
             self.N, self.H, self.W, self.C)
