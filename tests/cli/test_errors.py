@@ -29,7 +29,8 @@ def test_train_help_gives_every_default(run_cli):
     text = " ".join(out.split())  # undo argparse's line wrapping
     for option, default in (("--model", "mlp"), ("--dataset", "fashion-mnist"),
                             ("--epochs", "6"), ("--batch-size", "128"), ("--optimizer", "adam"),
-                            ("--lr", "0.001"), ("--seed", "0"), ("--val-fraction", "0.1"),
+                            ("--lr", "0.001"), ("--lr-schedule", "cosine"), ("--seed", "0"),
+                            ("--val-fraction", "0.1"),
                             ("--workers", "0"), ("--resume", "start a new run")):
         assert option in text
         assert f"(default: {default})" in text, option

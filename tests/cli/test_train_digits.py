@@ -11,6 +11,7 @@ import pytest
 
 from neuronet.cli import main
 from neuronet.io import load_state_dict_file
+from neuronet.train import CSVLogger
 
 pytest.importorskip("sklearn")
 
@@ -75,20 +76,43 @@ def test_evaluate_on_a_dataset_of_other_shape(run_cli, digits_run, usage_error):
                        "dataset 'mnist1d' has inputs (40,)", "takes inputs (1, 8, 8)")
 
 
-def test_resume_is_bit_identical_to_an_uninterrupted_run(run_cli, tmp_path, digits_run):
+class _InterruptAtSecondEpoch(CSVLogger):
+    """A CSVLogger whose run is stopped (Ctrl-C) as epoch 2 begins, epoch 1 checkpointed."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+
+def test_resume_is_bit_identical_to_an_uninterrupted_run(run_cli, tmp_path, digits_run,
+                                                          monkeypatch):
     whole_folder, _ = digits_run
-    _train(run_cli, tmp_path / "split", "--epochs", "1", "--seed", "3")
-    status, out, err = run_cli("train", "--resume", tmp_path / "split", "--epochs", "3",
-                               "--no-progress")
+    split = tmp_path / "split"
+    with monkeypatch.context() as patch:
+        patch.setattr("neuronet.cli.train.CSVLogger", _InterruptAtSecondEpoch)
+        status, _, err = run_cli(*TRAIN, "--out", split, "--epochs", "3", "--seed", "3")
+    assert (status, err) == (130, "neuronet: interrupted\n")
+    assert not (split / "model.safetensors").exists()
+    status, out, err = run_cli("train", "--resume", split, "--no-progress")
     assert status == 0, err
     assert "epochs 2-3" in out
     whole = load_state_dict_file(whole_folder / "model.safetensors")
-    split = load_state_dict_file(tmp_path / "split" / "model.safetensors")
-    assert whole.keys() == split.keys()
+    resumed = load_state_dict_file(split / "model.safetensors")
+    assert whole.keys() == resumed.keys()
     for key in whole:
-        np.testing.assert_array_equal(whole[key], split[key], err_msg=key)
-    assert ((whole_folder / "history.csv").read_text()
-            == (tmp_path / "split" / "history.csv").read_text())
+        np.testing.assert_array_equal(whole[key], resumed[key], err_msg=key)
+    assert (whole_folder / "history.csv").read_text() == (split / "history.csv").read_text()
+
+
+def test_resume_with_more_epochs_anneals_over_the_new_total(run_cli, tmp_path):
+    folder = tmp_path / "run"
+    _train(run_cli, folder, "--epochs", "1", "--lr", "0.002")
+    status, _, err = run_cli("train", "--resume", folder, "--epochs", "3", "--no-progress")
+    assert status == 0, err
+    with open(folder / "history.csv") as f:
+        lrs = [float(row["lr"]) for row in csv.DictReader(f)]
+    # cosine over 3 epochs from epoch 2 on: 0.002 * (1 + cos(pi * e / 3)) / 2
+    np.testing.assert_allclose(lrs, [0.002, 0.0015, 0.0005], rtol=1e-12)
 
 
 def test_resume_rules(run_cli, digits_run, usage_error):

@@ -1,5 +1,6 @@
 """`neuronet train`: train a zoo model on a named dataset and write a run folder."""
 
+import math
 import time
 from pathlib import Path
 
@@ -55,6 +56,7 @@ OPTIMIZERS = {
                                                weight_decay=c["weight_decay"]),
     "adagrad": lambda params, c: optim.Adagrad(params, lr=c["lr"], weight_decay=c["weight_decay"]),
 }
+SCHEDULES = ("cosine", "constant")
 # Options that --resume may change; the others are fixed by the run's config.json.
 RESUMABLE = {"epochs", "workers"}
 DEFAULT_OUT = "runs/MODEL-DATASET-TIME"  # filled in with the names and the start time
@@ -73,6 +75,9 @@ def add_parser(commands):
     add_option(p, "--optimizer", default="adam", type=choice("optimizer", lambda: list(OPTIMIZERS)),
                help=f"optimizer ({', '.join(OPTIMIZERS)})")
     add_option(p, "--lr", default=1e-3, type=number(0), help="learning rate")
+    add_option(p, "--lr-schedule", default="cosine", type=choice("schedule", lambda: SCHEDULES),
+               help="learning rate per epoch: cosine (from --lr down towards 0 at the last "
+                    "epoch) or constant")
     add_option(p, "--momentum", default=0.9, type=number(0, 1, include_low=True),
                help="momentum of sgd and rmsprop")
     add_option(p, "--weight-decay", default=0.0, type=number(0, include_low=True),
@@ -101,7 +106,8 @@ def new_config(args):
         "dataset": args.dataset, "input_shape": list(spec.input_shape),
         "classes": list(spec.classes),
         "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
-        "lr": args.lr, "momentum": args.momentum, "weight_decay": args.weight_decay,
+        "lr": args.lr, "lr_schedule": args.lr_schedule, "momentum": args.momentum,
+        "weight_decay": args.weight_decay,
         "seed": args.seed, "val_fraction": args.val_fraction,
     }
 
@@ -129,6 +135,19 @@ def prepare(args):
     return folder, config, False
 
 
+def make_scheduler(optimizer, config):
+    """The run's learning-rate schedule (None = constant). Cosine is a closed form of the epoch
+    and the total, so a run resumed with more epochs anneals over the new total."""
+    if config["lr_schedule"] == "constant":
+        return None
+    total = config["epochs"]
+
+    def cosine(epoch):
+        return 0.5 * (1 + math.cos(math.pi * epoch / total))
+
+    return optim.lr_scheduler.LambdaLR(optimizer, cosine)
+
+
 def data_loaders(config, workers):
     """(train loader, validation loader or None, (x_test, y_test)) for the run's dataset."""
     spec = get_dataset_spec(config["dataset"])
@@ -152,11 +171,15 @@ def run(args):
     train_loader, val_loader, (x_test, y_test) = data_loaders(config, args.workers)
     model = build_from_config(config)
     optimizer = OPTIMIZERS[config["optimizer"]](model.parameters(), config)
+    scheduler = make_scheduler(optimizer, config)
     start, history = 0, None
     if not fresh:
-        state = load_checkpoint(folder / "checkpoint" / "last", model, optimizer,
+        state = load_checkpoint(folder / "checkpoint" / "last", model, optimizer, scheduler,
                                 loader=train_loader)
         start, history = state["epoch"], state["history"]
+        if scheduler is not None:  # the next epoch's lr under the total of this call
+            for group, lr in zip(optimizer.param_groups, scheduler.get_lr()):
+                group["lr"] = lr
         if start >= config["epochs"]:
             raise ValueError(f"{folder} has already trained {start} epochs; pass --epochs N "
                              f"with N > {start} to continue it")
@@ -171,7 +194,8 @@ def run(args):
           f"{config['epochs']}, run folder {folder}", flush=True)
     started = time.perf_counter()
     history = fit(model, train_loader, nn.CrossEntropyLoss(), optimizer, config["epochs"],
-                  val_data=val_loader, callbacks=callbacks, progress=args.progress,
+                  val_data=val_loader, callbacks=callbacks, scheduler=scheduler,
+                  progress=args.progress,
                   start_epoch=start, history=history)
     seconds = time.perf_counter() - started
     save_state_dict(model.state_dict(), folder / WEIGHTS)
