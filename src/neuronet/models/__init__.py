@@ -2,5 +2,6 @@
 
 from neuronet.models.autoencoder import Autoencoder, DenoisingAutoencoder
 from neuronet.models.mlp import MLP
+from neuronet.models.rnn import SequenceClassifier
 
-__all__ = ["MLP", "Autoencoder", "DenoisingAutoencoder"]
+__all__ = ["MLP", "SequenceClassifier", "Autoencoder", "DenoisingAutoencoder"]
