@@ -105,3 +105,14 @@ def test_python_dash_m_and_a_bad_number_in_a_real_process():
     assert done.stdout == ""
     assert done.stderr == ("neuronet train: error: argument --epochs: must be an integer >= 1, "
                            "got -1 (see 'neuronet train --help')\n")
+
+
+@pytest.mark.parametrize("config, fragment", [
+    ("[1, 2]", "not a JSON object"),
+    ('{"model": "mlp"}', "it lacks model_config, dataset, input_shape, classes"),
+    ("{not json", "not valid JSON"),
+])
+def test_damaged_run_config(run_cli, tmp_path, usage_error, config, fragment):
+    (tmp_path / "config.json").write_text(config)
+    for args in (["evaluate", tmp_path], ["train", "--resume", tmp_path]):
+        usage_error(run_cli(*args), "config.json", fragment)

@@ -25,6 +25,7 @@ from neuronet.train import predict
 from neuronet.train.running import resolve_metrics
 
 CONFIG = "config.json"
+MODEL_KEYS = ("model", "model_config", "dataset", "input_shape", "classes")
 WEIGHTS = "model.safetensors"
 EVAL_BATCH_SIZE = 1000
 # The test report: (key in metrics.json, label in the printed table)
@@ -33,8 +34,9 @@ TEST_METRICS = (("accuracy", "test accuracy"), ("precision_macro", "test macro p
                 ("loss", "test loss"))
 
 
-def read_config(folder):
-    """The config.json of run `folder`; FileNotFoundError naming what is missing."""
+def read_config(folder, needed=()):
+    """The config.json of run `folder`; FileNotFoundError naming what is missing, ValueError
+    when it lacks the model's keys or the other `needed` ones."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"no run folder at {folder} (neuronet train --out makes one)")
@@ -42,7 +44,14 @@ def read_config(folder):
         raise FileNotFoundError(
             f"{folder} is not a run folder: it has no {CONFIG} (written by neuronet train)"
         )
-    return read_json(folder / CONFIG)
+    config = read_json(folder / CONFIG)
+    if not isinstance(config, dict):
+        raise ValueError(f"{folder / CONFIG} is not a neuronet run config: not a JSON object")
+    missing = [key for key in (*MODEL_KEYS, *needed) if key not in config]
+    if missing:
+        raise ValueError(f"{folder / CONFIG} is not a neuronet run config: it lacks "
+                         f"{', '.join(missing)}")
+    return config
 
 
 def build_from_config(config):

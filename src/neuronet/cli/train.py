@@ -98,6 +98,10 @@ def add_parser(commands):
     p.set_defaults(run=run)
 
 
+TRAINING_KEYS = ("epochs", "batch_size", "optimizer", "lr", "lr_schedule", "momentum",
+                 "weight_decay", "seed", "val_fraction")
+
+
 def new_config(args):
     """The config.json of a new run, from the parsed options."""
     spec = get_dataset_spec(args.dataset)
@@ -129,7 +133,7 @@ def prepare(args):
             f"may be given with it, not --{', --'.join(n.replace('_', '-') for n in fixed)}"
         )
     folder = Path(args.resume)
-    config = read_config(folder)
+    config = read_config(folder, needed=TRAINING_KEYS)
     config["epochs"] = args.epochs or config["epochs"]
     args.workers = args.workers or 0
     return folder, config, False
