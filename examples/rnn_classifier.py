@@ -20,6 +20,7 @@ from neuronet.data.datasets.mnist1d import MNIST1D
 from neuronet.models import SequenceClassifier
 from neuronet.nn import functional as F
 from neuronet.nn.utils import clip_grad_norm_
+from neuronet.train import evaluate
 
 
 def load(data):
@@ -34,15 +35,9 @@ def load(data):
     return split["train"] + split["test"]
 
 
-@neuronet.no_grad()
 def accuracy(model, x, y, batch_size=1000):
-    model.eval()
-    correct = 0
-    for i in range(0, len(x), batch_size):
-        scores = model(neuronet.from_numpy(x[i : i + batch_size]))
-        correct += int((scores.data.argmax(1) == y[i : i + batch_size]).sum())
-    model.train()
-    return correct / len(x)
+    batches = [(x[i : i + batch_size], y[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+    return evaluate(model, batches)["accuracy"]
 
 
 def train(data="mnist1d", kind="gru", hidden=128, epochs=100, batch_size=128, lr=3e-3,
