@@ -23,7 +23,7 @@ def load(dataset, n_fashion=6000):
 
         d = load_digits()
         return d.data / 16.0, d.target, [str(k) for k in range(10)]
-    from neuronet.data import FashionMNIST, load_fashion_mnist
+    from neuronet.data.datasets import FashionMNIST, load_fashion_mnist
 
     images, labels = load_fashion_mnist("train")
     keep = np.random.default_rng(0).permutation(len(images))[:n_fashion]
