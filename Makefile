@@ -1,5 +1,5 @@
 # make test : create .venv, install neuronet with its dev extras, fetch the data, run all tests
-# make demo : the same set-up, then train the 784-256-128-10 MLP on Fashion-MNIST
+# make demo : the same set-up, then `neuronet train`: the MLP on Fashion-MNIST, run in runs/demo
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -31,10 +31,11 @@ test-fast: setup
 	$(PY) -m pytest -q -m "not slow"
 
 demo: setup data
-	$(PY) examples/mlp_fashion_mnist.py
+	rm -rf runs/demo
+	$(VENV)/bin/neuronet train --model mlp --dataset fashion-mnist --out runs/demo
 
 bench: setup data
-	$(PY) benchmarks/mlp.py
+	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks examples
