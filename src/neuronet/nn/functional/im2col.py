@@ -36,6 +36,15 @@ from numpy.lib.stride_tricks import as_strided
 _CHUNK_BYTES = 8 << 20  # size of one chunk's patch matrix (see the module docstring)
 
 
+def _gemm(a, b, out=None):
+    """a @ b for 2-D arrays. OpenBLAS is very slow on narrow products (a layer with 6 output
+    channels, or 6 input channels in the gradient: ~10x), where NumPy's own einsum loop is
+    fast; BLAS wins clearly from about 32 columns on (measured, see benchmarks/conv.py)."""
+    if min(a.shape[1], b.shape[1]) <= 16:
+        return np.einsum("ij,jk->ik", a, b, out=out)
+    return np.matmul(a, b, out=out)
+
+
 class ConvGeometry:
     """Shapes of one convolution: input (N, C, H, W) -> output (N, O, OH, OW).
 
@@ -116,7 +125,7 @@ class ConvGeometry:
         rows = y.reshape(self.N, self.O, self.L).transpose(0, 2, 1)
         return np.ascontiguousarray(rows).reshape(self.N * self.L, self.G, self.Og)
 
-    # The products below are plain 2-D matmuls, one per group, on strided (never copied)
+    # The products below are plain 2-D products, one per group, on strided (never copied)
     # group slices: NumPy's stacked 3-D matmul is not handed to BLAS for these layouts and
     # was ~10x slower for the weight gradient.
 
@@ -130,7 +139,7 @@ class ConvGeometry:
             cols = self.im2col(padded[start:stop], buffer)
             out = rows[start * self.L:stop * self.L]
             for g in range(self.G):
-                np.matmul(cols[:, g], wm[g].T, out=out[:, g])
+                _gemm(cols[:, g], wm[g].T, out=out[:, g])
         y = rows.reshape(self.N, self.L, self.O).transpose(0, 2, 1)
         return np.ascontiguousarray(y).reshape(self.output_shape)
 
@@ -146,7 +155,7 @@ class ConvGeometry:
             cols = self.im2col(padded[start:stop], buffer)
             part = rows[start * self.L:stop * self.L]
             for g in range(self.G):
-                acc[g] += cols[:, g].T @ part[:, g]
+                acc[g] += _gemm(cols[:, g].T, part[:, g])
         w = acc.reshape(self.G, self.KH, self.KW, self.Cg, self.Og).transpose(0, 4, 3, 1, 2)
         return np.ascontiguousarray(w).reshape(self.O, self.Cg, self.KH, self.KW)
 
@@ -161,7 +170,7 @@ class ConvGeometry:
             dcols = buffer[:(stop - start) * self.L]
             part = rows[start * self.L:stop * self.L]
             for g in range(self.G):
-                np.matmul(part[:, g], wm[g], out=dcols[:, g])
+                _gemm(part[:, g], wm[g], out=dcols[:, g])
             self.col2im(dcols, padded[start:stop])
         top, _, left, _ = self.padding
         inner = padded[:, top:top + self.H, left:left + self.W].reshape(
