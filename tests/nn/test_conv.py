@@ -327,3 +327,13 @@ def test_empty_batch_gives_empty_outputs_and_gradients():
     assert y.shape == (0, 4, 8, 8) and z.shape == (0, 3, 17, 17)
     z.sum().backward()
     assert x.grad.shape == (0, 3, 8, 8) and np.all(w.grad.data == 0)
+
+
+@pytest.mark.parametrize("x_shape,w_shape,kw", [
+    ((2, 4, 6, 6), (20, 4, 3, 3), dict(padding=1)),  # every product wide: BLAS
+    ((2, 40, 5, 5), (6, 20, 1, 1), dict(groups=2)),  # narrow output, wide patches: mixed
+])
+def test_wide_products_take_the_blas_path_and_agree(rng, x_shape, w_shape, kw):
+    """Narrow products use einsum, wide ones BLAS (im2col._gemm): both paths are checked."""
+    check_op(lambda x, w: F.conv2d(x, w, **kw),
+             lambda x, w: TF.conv2d(x, w, **kw) if torch else None, [x_shape, w_shape], rng)
