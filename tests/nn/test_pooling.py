@@ -167,6 +167,7 @@ def test_max_pool_layer_with_indices(rng):
      r"max_pool2d: input of shape \(1, 1, 1, 4\) is too small for kernel \(2, 2\)"),
     (lambda: F.max_pool2d(nt.zeros(8, 8), 2), r"max_pool2d: expected 3-D .* or 4-D .* \(8, 8\)"),
     (lambda: F.max_pool2d(nt.zeros(1, 1, 8, 8), 2, padding=2), r"at most half"),
+    (lambda: F.max_pool2d(nt.zeros(1, 1, 9, 9), 2, 1, padding=2, dilation=3), r"at most half"),
     (lambda: F.avg_pool2d(nt.zeros(1, 1, 8, 8), 3, padding=2), r"avg_pool2d: padding .* half"),
     (lambda: F.avg_pool2d(nt.zeros(1, 1, 8, 8), 3, divisor_override=0), r"divisor_override"),
     (lambda: F.max_pool1d(nt.zeros(1, 1, 2), 3), r"max_pool1d: input of shape"),

@@ -102,15 +102,14 @@ class AvgPool2d(Function):
         return self.geometry.scatter(lambda kh, kw: share, g.dtype)
 
 
-def _pool_arguments(input, kernel_size, stride, padding, dilation, ceil_mode, op, max_pad):
+def _pool_arguments(input, kernel_size, stride, padding, dilation, ceil_mode, op):
     kernel = as_tuple(kernel_size, 2, "kernel_size", op, 1)
     stride = kernel if stride is None or stride == [] else as_tuple(stride, 2, "stride", op, 1)
     padding = as_tuple(padding, 2, "padding", op, 0)
     dilation = as_tuple(dilation, 2, "dilation", op, 1)
-    for p, limit in zip(padding, max_pad(kernel, dilation)):
-        if p > limit:
-            raise ValueError(f"{op}: padding {padding} should be at most half of the (effective)"
-                             f" kernel size {kernel}")
+    if any(p > k // 2 for p, k in zip(padding, kernel)):  # torch's rule, whatever the dilation
+        raise ValueError(f"{op}: padding {padding} should be at most half of the kernel size "
+                         f"{kernel}")
     geo = PoolGeometry(tuple(input.shape), kernel, stride, padding, dilation, bool(ceil_mode))
     if min(geo.out) < 1:
         raise ValueError(f"{op}: input of shape {tuple(input.shape)} is too small for kernel "
@@ -119,14 +118,9 @@ def _pool_arguments(input, kernel_size, stride, padding, dilation, ceil_mode, op
     return geo
 
 
-def _half_effective_kernel(kernel, dilation):
-    return [(d * (k - 1) + 1) // 2 for k, d in zip(kernel, dilation)]
-
-
 def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
                 op="max_pool2d"):
-    geo = _pool_arguments(input, kernel_size, stride, padding, dilation, ceil_mode, op,
-                          _half_effective_kernel)
+    geo = _pool_arguments(input, kernel_size, stride, padding, dilation, ceil_mode, op)
     out = MaxPool2d.apply(input, geometry=geo, return_indices=bool(return_indices))
     return (out[0], out[1].detach()) if return_indices else out
 
@@ -136,7 +130,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """Maximum over each window, as torch.nn.functional.max_pool2d.
 
     input: (N, C, H, W) or (C, H, W); stride defaults to kernel_size; padding (implicit -inf)
-    at most half the effective kernel. Output (N, C, OH, OW) with
+    at most half the kernel. Output (N, C, OH, OW) with
     OH = floor_or_ceil((H + 2*padding - dilation*(KH - 1) - 1) / stride) + 1.
     return_indices: also the flat index h * W + w of each maximum (int64).
     """
@@ -147,8 +141,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def _avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                 divisor_override, op="avg_pool2d"):
-    geo = _pool_arguments(input, kernel_size, stride, padding, 1, ceil_mode, op,
-                          lambda kernel, _: [k // 2 for k in kernel])
+    geo = _pool_arguments(input, kernel_size, stride, padding, 1, ceil_mode, op)
     if divisor_override is not None:
         if divisor_override == 0:
             raise ValueError(f"{op}: divisor_override must not be zero")
