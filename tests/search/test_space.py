@@ -43,6 +43,8 @@ def test_narrow_shrinks_around_the_best_and_stays_inside():
     assert small["act"] == Choice(["b"])
     edge = narrow(space, [{"lr": 1.0, "n": 100, "act": "a"}])  # one best trial, at the edge
     assert edge["lr"].high == 1.0 and edge["lr"].low < 1.0
+    low_edge = narrow({"wd": LogUniform(1e-6, 1.0)}, [{"wd": 1e-6}, {"wd": 1e-3}])
+    assert low_edge["wd"].low == 1e-6  # exactly the old bound
     assert edge["n"].high == 100 and edge["n"].low < 100
     with pytest.raises(ValueError, match="narrow: needs at least one successful trial"):
         narrow(space, [])

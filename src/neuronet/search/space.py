@@ -44,9 +44,10 @@ class Uniform:
         u = [self._to_unit(v) for v in best_values]
         lo, hi = min(u), max(u)
         pad = NARROW_MARGIN * ((hi - lo) or (self._to_unit(self.high) - self._to_unit(self.low)))
-        low = max(self._to_unit(self.low), lo - pad)
-        high = min(self._to_unit(self.high), hi + pad)
-        return type(self)(self._from_unit(low), self._from_unit(high))
+        # clipped to the current bounds as they are (a round trip through log would blur them)
+        low = self.low if lo - pad <= self._to_unit(self.low) else self._from_unit(lo - pad)
+        high = self.high if hi + pad >= self._to_unit(self.high) else self._from_unit(hi + pad)
+        return type(self)(low, high)
 
     def to_dict(self):
         return {"type": type(self).__name__, "low": self.low, "high": self.high}
