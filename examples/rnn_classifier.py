@@ -9,7 +9,7 @@ The loop: shuffle, forward, cross-entropy, backward, gradient clipping, Adam ste
 
 Measured on a shared 2-core machine (seed 0, the defaults above): MNIST-1D GRU 0.9470 test
 accuracy at epoch 18 (0.9240 at epoch 15; run stopped there); Fashion-MNIST rows LSTM
-(--lr 2e-3) 0.8577 after 3 epochs.
+(--lr 2e-3) 0.8577 after 3 epochs, 0.8829 at epoch 7 (run stopped there).
 """
 
 import argparse
