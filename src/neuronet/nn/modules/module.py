@@ -360,7 +360,7 @@ class Module:
     def train(self, mode=True):
         """Set training mode (True) or evaluation mode (False) here and in all submodules."""
         if not isinstance(mode, bool):
-            raise ValueError(f"train: mode must be a bool, got {mode!r}")  # noqa: TRY004 (as torch)
+            raise ValueError(f"train: mode must be a bool, got {mode!r}")
         self.training = mode
         for module in self.children():
             module.train(mode)
