@@ -123,13 +123,13 @@ def main():
     losses = {}
     for r in range(args.repeats):
         order = batches(len(x), seed=r)
-        for name, run, args in (
+        for name, run, run_args in (
             ("pytorch", epoch_torch, (ref, opt_ref)),
             ("neuronet", epoch_neuronet, (ours, opt_ours)),
             ("numpy", epoch_numpy, (plain,)),
         ):
             start = time.perf_counter()
-            losses[name] = run(*args, x, y, order)
+            losses[name] = run(*run_args, x, y, order)
             times[name].append(time.perf_counter() - start)
 
     best = {k: min(v) for k, v in times.items()}
