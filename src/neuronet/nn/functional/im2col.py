@@ -25,7 +25,7 @@ batch: every product runs over chunks of a few samples whose patch matrix (~16 M
 one buffer reused across the chunks, and backward keeps only the padded input, rebuilding
 each chunk's cols for dW. The GEMMs are the same; the memory traffic and page faults of a
 huge temporary per layer and step are gone. (16 MB measured best on the ResNet block of
-benchmarks/conv.py: 8 MB chunks were ~25% slower, one whole-batch chunk ~15%.)
+benchmarks/cnn.py: 8 MB chunks were ~25% slower, one whole-batch chunk ~15%.)
 
 The transposed convolution is the adjoint of this map, so it uses the same pieces with the
 roles of input and output swapped (see conv.py).
@@ -40,7 +40,7 @@ _CHUNK_BYTES = 16 << 20  # size of one chunk's patch matrix (see the module docs
 def _gemm(a, b, out=None):
     """a @ b for 2-D arrays. OpenBLAS is very slow on narrow products (a layer with 6 output
     channels, or 6 input channels in the gradient: ~10x), where NumPy's own einsum loop is
-    fast; BLAS wins clearly from about 32 columns on (measured, see benchmarks/conv.py)."""
+    fast; BLAS wins clearly from about 32 columns on (measured, see benchmarks/cnn.py)."""
     if min(a.shape[1], b.shape[1]) <= 16:
         return np.einsum("ij,jk->ik", a, b, out=out)
     return np.matmul(a, b, out=out)

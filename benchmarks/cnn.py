@@ -8,10 +8,10 @@
 float32, 2 threads on both sides; the two frameworks alternate and each time is the best of
 --repeats rounds (the machine is shared: best-of is the least noisy estimate).
 
-    python benchmarks/conv.py [--repeats 5] [--profile]
+    python benchmarks/cnn.py [--repeats 5] [--profile]
 
 --profile also prints a pyinstrument profile of neuronet's side of each workload
-(pip install pyinstrument; it is not a neuronet dependency).
+(pyinstrument is in the dev extra; neuronet itself does not use it).
 """
 
 import argparse
