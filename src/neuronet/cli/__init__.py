@@ -1,10 +1,11 @@
-"""The `neuronet` command: train, evaluate, predict, data, models.
+"""The `neuronet` command: train, evaluate, predict, data, models, experiment.
 
     neuronet train --model mlp --dataset fashion-mnist --epochs 10 --out runs/demo
     neuronet evaluate runs/demo
     neuronet predict runs/demo shoe.png
     neuronet data list | info NAME | fetch NAME
     neuronet models
+    neuronet experiment NAME [--quick] | --list
 
 `main(argv)` returns the exit status: 0 on success, 2 for a bad command line or bad input
 (unknown model or dataset, bad number, missing data or run folder), reported as one line on
@@ -13,10 +14,10 @@ stderr without a traceback; 1 when training diverges; 130 when interrupted.
 
 import sys
 
-from neuronet.cli import data, evaluate, models, predict, train
+from neuronet.cli import data, evaluate, experiment, models, predict, train
 from neuronet.cli.common import Parser, UsageError
 
-COMMANDS = (train, evaluate, predict, data, models)
+COMMANDS = (train, evaluate, predict, data, models, experiment)
 
 
 def build_parser():
