@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import neuronet
+from neuronet import nn
 from neuronet.autograd.gradcheck import gradcheck
 
 try:
@@ -110,3 +111,43 @@ def check_op(our_fn, torch_fn, shapes, rng=None, positive=False, rtol=RTOL):
     check_gradients(our_fn, arrays)
     if torch is not None:
         compare_with_torch(our_fn, torch_fn, arrays, rtol=rtol)
+
+
+def twins(build):
+    """The same structure in both frameworks, float64, torch's weights loaded into ours."""
+    torch = needs_torch()
+    theirs = build(torch.nn).double()
+    ours = build(nn).double()
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    return ours, theirs
+
+
+def step_both(ours, theirs, x, seed=0, what=""):
+    """One forward and backward (random upstream gradient) through both; compare everything."""
+    torch = needs_torch()
+    ours.zero_grad()
+    theirs.zero_grad()
+    xo = neuronet.tensor(x, dtype="float64", requires_grad=True)
+    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    out, ref = ours(xo), theirs(xt)
+    assert_close(out, ref, RTOL, what=f"{what} output")
+    up = np.random.default_rng(seed).standard_normal(ref.shape)
+    (out * neuronet.tensor(up, dtype="float64")).sum().backward()
+    (ref * torch.tensor(up)).sum().backward()
+    assert_close(xo.grad, xt.grad, RTOL, atol=1e-10, what=f"{what} input gradient")
+    their_params = dict(theirs.named_parameters())
+    assert [n for n, _ in ours.named_parameters()] == list(their_params)
+    for name, param in ours.named_parameters():
+        assert_close(
+            param.grad, their_params[name].grad, RTOL, atol=1e-10, what=f"{what} gradient of {name}"
+        )
+    for (name, buf), ref_buf in zip(ours.state_dict().items(), theirs.state_dict().values()):
+        assert_close(buf, ref_buf, RTOL, what=f"{what} {name} after the step")
+
+
+def check_finite_differences(model, x):
+    """Finite-difference check of `model` (float64) with respect to its input x and its
+    parameters."""
+    xo = neuronet.tensor(x, dtype="float64", requires_grad=True)
+    params = list(model.parameters())
+    gradcheck(lambda inp, *ps: model(inp), [xo, *params])

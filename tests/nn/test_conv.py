@@ -7,12 +7,19 @@ import math
 
 import numpy as np
 import pytest
-from test_modules_oracle import check_finite_differences, step_both, twins
 
 import neuronet as nt
 from neuronet import nn
 from neuronet.nn import functional as F
-from oracle import assert_close, check_op, needs_torch, torch
+from oracle import (
+    assert_close,
+    check_finite_differences,
+    check_op,
+    needs_torch,
+    step_both,
+    torch,
+    twins,
+)
 
 if torch is not None:
     import torch.nn.functional as TF

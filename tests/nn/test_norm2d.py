@@ -4,12 +4,11 @@ state_dict and repr as torch's, channel-wise dropout's statistics, errors."""
 
 import numpy as np
 import pytest
-from test_modules_oracle import check_finite_differences, step_both, twins
 
 import neuronet as nt
 from neuronet import nn
 from neuronet.nn import functional as F
-from oracle import check_op, needs_torch, torch
+from oracle import check_finite_differences, check_op, needs_torch, step_both, torch, twins
 
 if torch is not None:
     import torch.nn.functional as TF

@@ -4,12 +4,20 @@ max pooling's tie rule and indices as torch's; layers' repr; errors."""
 
 import numpy as np
 import pytest
-from test_modules_oracle import check_finite_differences, step_both, twins
 
 import neuronet as nt
 from neuronet import nn
 from neuronet.nn import functional as F
-from oracle import assert_close, check_op, compare_with_torch, needs_torch, torch
+from oracle import (
+    assert_close,
+    check_finite_differences,
+    check_op,
+    compare_with_torch,
+    needs_torch,
+    step_both,
+    torch,
+    twins,
+)
 
 if torch is not None:
     import torch.nn.functional as TF
