@@ -97,3 +97,54 @@ def test_summary_errors():
     ):
         nn.summary(model, (1, 4))
     assert not model[0]._forward_hooks and model.training
+
+
+def _torch_macs(torch_layer, shape):
+    from torch.utils.flop_counter import FlopCounterMode
+
+    torch = needs_torch()
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        torch_layer(torch.zeros(shape))
+    return counter.get_total_flops() // 2  # torch counts a multiply-accumulate as 2 FLOPs
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda lib: lib.Linear(7, 5), (3, 4, 7)),
+    (lambda lib: lib.Conv1d(6, 4, 3, stride=2, padding=1, groups=2), (2, 6, 11)),
+    (lambda lib: lib.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=2, dilation=(1, 2), groups=2),
+     (2, 4, 9, 8)),
+    (lambda lib: lib.Conv2d(3, 5, 3, padding="same", bias=False), (1, 3, 6, 7)),
+    (lambda lib: lib.ConvTranspose1d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+     (2, 4, 5)),
+    (lambda lib: lib.ConvTranspose2d(3, 4, (2, 3), stride=2, padding=(0, 1), dilation=2),
+     (2, 3, 5, 6)),
+])
+def test_macs_equal_torch_flop_counter(make, shape):
+    torch = needs_torch()
+    info = nn.summary(make(nn), shape, print_summary=False)
+    assert info.layers[0].macs == info.total_macs == _torch_macs(make(torch.nn), shape) > 0
+
+
+def test_macs_by_hand_and_in_the_table():
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.ConvTranspose2d(8, 2, 2, stride=2), nn.Flatten(),
+                          nn.Linear(2 * 6 * 6, 10))
+    info = nn.summary(model, (2, 3, 6, 6), print_summary=False)
+    conv = 2 * 8 * 6 * 6 * (3 * 3 * 3)  # every output value: a 3x3x3 dot product
+    transposed = 2 * 8 * 3 * 3 * (2 * 2 * 2)  # every input value times a 2x2 tap per output
+    linear = 2 * 10 * 72
+    assert [r.macs for r in info.layers] == [None, conv, None, None, transposed, None, linear]
+    assert info.total_macs == conv + transposed + linear == 18_144
+    table = str(info)
+    assert "Total MACs: 18,144" in table
+    assert table.splitlines()[0].split() == ["Layer", "(type)", "Output", "Shape", "Param", "#",
+                                             "MACs"]
+    assert table.splitlines()[2].split()[-2:] == ["--", "--"]  # the container: nothing counted
+    assert "15,552" in table.splitlines()[3]  # the conv row
+
+
+def test_a_layer_called_twice_costs_twice():
+    shared = nn.Linear(4, 4)
+    info = nn.summary(nn.Sequential(shared, nn.Tanh(), shared), (5, 4), print_summary=False)
+    assert [r.macs for r in info.layers] == [None, 80, None, 80]
+    assert info.total_macs == 160

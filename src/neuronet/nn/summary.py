@@ -1,20 +1,24 @@
-"""`summary(model, input_shape)`: a table of each layer's output shape and parameter count.
+"""`summary(model, input_shape)`: a table of each layer's output shape, parameter count and
+multiply-accumulates (MACs).
 
     >>> summary(MLP([784, 256, 10]), (1, 784))
-    Layer (type)       Output Shape    Param #
-    ==========================================
-    MLP                (1, 10)         --
-      0 (Flatten)      (1, 784)        0
-      1 (Linear)       (1, 256)        200,960
-      2 (ReLU)         (1, 256)        0
-      3 (Linear)       (1, 10)         2,570
-    ==========================================
+    Layer (type)     Output Shape    Param #    MACs
+    ===================================================
+    MLP              (1, 10)         --         --
+      0 (Flatten)    (1, 784)        0          --
+      1 (Linear)     (1, 256)        200,960    200,704
+      2 (ReLU)       (1, 256)        0          --
+      3 (Linear)     (1, 10)         2,570      2,560
+    ===================================================
+    Input shape: (1, 784)
     Total params: 203,530
     ...
+    Total MACs: 203,264
 
 It runs one forward pass on zeros (in eval mode, without recording a graph) with hooks on
 every module, so it shows what the model really computes, like Keras' `model.summary()` or
-torchinfo. `input_shape` includes the batch dimension.
+torchinfo. `input_shape` includes the batch dimension, and MACs are those of that whole batch;
+neuronet.nn.macs says exactly which layers are counted and how ("--": not counted).
 """
 
 import dataclasses
@@ -25,6 +29,7 @@ from neuronet.autograd.grad_mode import no_grad
 from neuronet.autograd.tensor import Tensor
 from neuronet.creation import zeros
 from neuronet.dtypes import as_dtype, get_default_dtype
+from neuronet.nn.macs import layer_macs
 from neuronet.nn.modules.module import Module
 
 
@@ -34,6 +39,7 @@ class LayerSummary:
 
     num_params: the module's own parameters (not its children's); None when the module has
     none of its own but has children, or when it already appeared in an earlier row.
+    macs: multiply-accumulates of this call (see neuronet.nn.macs), None when not counted.
     """
 
     name: str
@@ -41,6 +47,7 @@ class LayerSummary:
     depth: int
     output_shape: object = None
     num_params: int | None = None
+    macs: int | None = None
 
 
 @dataclasses.dataclass
@@ -52,16 +59,18 @@ class ModelSummary:
     total_params: int
     trainable_params: int
     params_bytes: int
+    total_macs: int
 
     def __str__(self):
-        rows = [("Layer (type)", "Output Shape", "Param #")]
+        rows = [("Layer (type)", "Output Shape", "Param #", "MACs")]
         for layer in self.layers:
             label = layer.type if layer.depth == 0 else f"{layer.name} ({layer.type})"
-            params = "--" if layer.num_params is None else f"{layer.num_params:,}"
             shape = "--" if layer.output_shape is None else str(layer.output_shape)
-            rows.append(("  " * layer.depth + label, shape, params))
-        widths = [max(len(row[i]) for row in rows) + 4 for i in range(2)]
-        lines = [f"{a:<{widths[0]}}{b:<{widths[1]}}{c}" for a, b, c in rows]
+            rows.append(("  " * layer.depth + label, shape, _count(layer.num_params),
+                         _count(layer.macs)))
+        widths = [max(len(row[i]) for row in rows) + 4 for i in range(3)]
+        lines = ["".join(f"{cell:<{width}}" for cell, width in zip(row, widths)) + row[-1]
+                 for row in rows]
         rule = "=" * max(len(line) for line in lines)
         lines.insert(1, rule)
         lines += [
@@ -71,10 +80,15 @@ class ModelSummary:
             f"Trainable params: {self.trainable_params:,}",
             f"Non-trainable params: {self.total_params - self.trainable_params:,}",
             f"Params size (MB): {self.params_bytes / 1e6:.2f}",
+            f"Total MACs: {self.total_macs:,}",
         ]
         return "\n".join(lines)
 
     __repr__ = __str__
+
+
+def _count(n):
+    return "--" if n is None else f"{n:,}"
 
 
 def _shape_of(output):
@@ -119,7 +133,9 @@ def summary(model, input_shape, dtype=None, print_summary=True):
         open_rows.append(len(layers) - 1)
 
     def after(module, args, output):
-        layers[open_rows.pop()].output_shape = _shape_of(output)
+        row = layers[open_rows.pop()]
+        row.output_shape = _shape_of(output)
+        row.macs = layer_macs(module, args[0], output)
 
     modes = [(module, module.training) for module in model.modules()]
     handles = []
@@ -143,6 +159,7 @@ def summary(model, input_shape, dtype=None, print_summary=True):
         total_params=sum(p.numel() for p in params),
         trainable_params=sum(p.numel() for p in params if p.requires_grad),
         params_bytes=sum(p.data.nbytes for p in params),
+        total_macs=sum(layer.macs or 0 for layer in layers),
     )
     if print_summary:
         print(result)
