@@ -5,8 +5,8 @@ import numpy as np
 from neuronet.cli.common import integer, table
 from neuronet.cli.run import load_trained_model
 from neuronet.creation import from_numpy
-from neuronet.data.datasets._optional import import_optional
 from neuronet.dtypes import get_default_dtype
+from neuronet.optional import import_optional
 from neuronet.train import predict
 
 

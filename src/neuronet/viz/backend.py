@@ -1,8 +1,7 @@
 """The lazy matplotlib import shared by the plots, and writing a figure atomically as PNG."""
 
-import importlib
-
 from neuronet.io import atomic_write
+from neuronet.optional import import_optional
 
 PLOT_INSTALL_HINT = "pip install neuronet[plot]"
 
@@ -13,12 +12,7 @@ class PlotsUnavailable(ImportError):
 
 def new_figure(**kwargs):
     """A matplotlib Figure drawn on the Agg canvas (no display, no pyplot global state)."""
-    try:
-        figure = importlib.import_module("matplotlib.figure")
-    except ImportError as e:
-        raise PlotsUnavailable(
-            f"plots need matplotlib, which could not be imported ({e}); {PLOT_INSTALL_HINT}"
-        ) from e
+    figure = import_optional("matplotlib.figure", "plotting", PLOT_INSTALL_HINT, PlotsUnavailable)
     return figure.Figure(**kwargs)
 
 

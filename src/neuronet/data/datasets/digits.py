@@ -3,8 +3,8 @@
 import numpy as np
 
 from neuronet.data.dataset import ArrayDataset
-from neuronet.data.datasets._optional import import_optional
 from neuronet.dtypes import get_default_dtype
+from neuronet.optional import import_optional
 
 
 class Digits(ArrayDataset):

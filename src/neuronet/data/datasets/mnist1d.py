@@ -10,8 +10,8 @@ import random
 import numpy as np
 
 from neuronet.data.dataset import ArrayDataset
-from neuronet.data.datasets._optional import import_optional
 from neuronet.dtypes import get_default_dtype
+from neuronet.optional import import_optional
 
 
 @functools.lru_cache(maxsize=1)
