@@ -56,6 +56,17 @@ def check_binary(model, X, values=(0, 1), name="X"):
         )
 
 
+def check_targets(model, y, n_samples):
+    """(classes_, encoded) from (N,) labels: the sorted distinct labels and each sample's index
+    into them. ValueError naming `model` for a shape other than (n_samples,) or NaN/Inf."""
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != n_samples:
+        raise ValueError(f"{model}: y must have shape ({n_samples},), got {y.shape}")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError(f"{model}: y contains NaN or Inf")
+    return np.unique(y, return_inverse=True)
+
+
 def check_fitted(model):
     """Raise a clear error when a method that needs learned attributes runs before fit."""
     if not getattr(model, "_fitted", False):
@@ -132,6 +143,14 @@ class ClassicModel:
             raise ValueError(f"{where} lacks arrays {missing}")
         for k in self._arrays:
             setattr(self, k, arrays[k])
+
+
+class Classifier:
+    """Mixin of the classifiers: `score` is the accuracy of their `predict`."""
+
+    def score(self, X, y):
+        """Fraction of the samples X (N, D) whose predicted label equals y (N,)."""
+        return float(np.mean(self.predict(X) == np.asarray(y)))
 
 
 def _to_json(value):

@@ -11,7 +11,7 @@ and propagates the sample down through the lower RBMs' visible conditionals.
 import numpy as np
 
 from neuronet import nn, optim
-from neuronet.classic.base import ClassicModel, check_array, check_fitted
+from neuronet.classic.base import ClassicModel, Classifier, check_array, check_fitted, check_targets
 from neuronet.classic.rbm import BernoulliRBM
 from neuronet.creation import from_numpy
 from neuronet.data import DataLoader, TensorDataset
@@ -37,7 +37,7 @@ def stack_to_sequential(rbms, n_outputs=None):
     return nn.Sequential(*layers)
 
 
-class DBN(ClassicModel):
+class DBN(Classifier, ClassicModel):
     """A deep belief network classifier and generator.
 
     hidden_layer_sizes: units of each RBM, bottom first. RBM settings (shared by all layers):
@@ -108,11 +108,8 @@ class DBN(ClassicModel):
         """Backprop through the pretrained stack plus a softmax layer; returns self."""
         check_fitted(self)
         X = check_array("DBN", X, n_features=self.n_features_in_).astype(np.float32)
-        y = np.asarray(y)
-        if y.shape != (len(X),):
-            raise ValueError(f"DBN: y must have shape ({len(X)},), got {y.shape}")
-        self.classes_ = np.unique(y)
-        targets = np.searchsorted(self.classes_, y).astype(np.int64)
+        self.classes_, targets = check_targets("DBN", y, len(X))
+        targets = targets.astype(np.int64)
         self.classifier_ = stack_to_sequential(self.rbms_, len(self.classes_))
         seed = int(get_generator(self.random_state).integers(2**31))
         loader = DataLoader(TensorDataset(X, targets), batch_size=self.finetune_batch_size,
@@ -150,10 +147,6 @@ class DBN(ClassicModel):
     def predict(self, X):
         best = np.argmax(self.predict_proba(X), axis=1)
         return self.classes_[best]
-
-    def score(self, X, y):
-        """Classification accuracy."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
 
     def generate(self, n_samples, gibbs_steps=200, generator=None):
         """Sample the top RBM by Gibbs sampling and pass the sample down the stack.

@@ -24,7 +24,14 @@ import numbers
 
 import numpy as np
 
-from neuronet.classic.base import ClassicModel, check_array, check_fitted, lookup
+from neuronet.classic.base import (
+    ClassicModel,
+    Classifier,
+    check_array,
+    check_fitted,
+    check_targets,
+    lookup,
+)
 from neuronet.data.splits import kfold_indices
 
 _METRICS = {"euclidean": "l2", "l2": "l2", "manhattan": "l1", "l1": "l1", "cityblock": "l1",
@@ -33,16 +40,6 @@ _MINKOWSKI_P = {1: "l1", 2: "l2"}
 _WEIGHTS = ("uniform", "distance")
 _L1_BLOCK_BYTES = 1 << 20  # the int16 difference block of the L1 path: stays in cache
 _EXTRA_CANDIDATES = 8      # candidates re-ranked exactly beyond 2k
-
-
-def check_targets(model, y, n_samples):
-    """(classes_, encoded) from (N,) labels; ValueError naming `model` for a bad shape."""
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) != n_samples:
-        raise ValueError(f"{model}: y must have shape ({n_samples},), got {y.shape}")
-    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
-        raise ValueError(f"{model}: y contains NaN or Inf")
-    return np.unique(y, return_inverse=True)
 
 
 def _as_features(model, X, n_features=None):
@@ -157,7 +154,7 @@ def _drop_self(dist, ind):
     return dist[keep].reshape(shape), ind[keep].reshape(shape)
 
 
-class KNeighborsClassifier(ClassicModel):
+class KNeighborsClassifier(Classifier, ClassicModel):
     """k-nearest-neighbour vote, brute force, with scikit-learn's API.
 
     n_neighbors: k. weights: 'uniform' (one vote each) or 'distance' (vote 1/d).
@@ -290,11 +287,6 @@ class KNeighborsClassifier(ClassicModel):
         """(B,) the class with the most (weighted) votes; equal votes go to the smaller label."""
         votes = self._votes(*self.kneighbors(X))
         return self.classes_[np.argmax(votes, axis=1)]
-
-    def score(self, X, y):
-        """Mean accuracy of predict(X) against y."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
-
 
 class NearestNeighbor(KNeighborsClassifier):
     """The nearest-neighbour classifier of the classic texts: k = 1 with the L1 distance."""

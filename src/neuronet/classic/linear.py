@@ -16,8 +16,14 @@ import numbers
 
 import numpy as np
 
-from neuronet.classic.base import ClassicModel, check_array, check_fitted, lookup
-from neuronet.classic.knn import check_targets
+from neuronet.classic.base import (
+    ClassicModel,
+    Classifier,
+    check_array,
+    check_fitted,
+    check_targets,
+    lookup,
+)
 from neuronet.random import get_generator
 
 
@@ -67,7 +73,7 @@ def softmax_loss(W, b, X, y, reg=0.0):
     return _with_penalty(loss, p, W, X, reg)
 
 
-class SGDLinearModel(ClassicModel):
+class SGDLinearModel(Classifier, ClassicModel):
     """What the SGD-trained linear models share: input checks, the training loop, scores.
 
     reg: L2 strength. learning_rate, momentum: SGD with (heavy-ball) momentum.
@@ -152,10 +158,6 @@ class SGDLinearModel(ClassicModel):
         check_fitted(self)
         X = check_array(self._name, X, n_features=self.coef_.shape[1])
         return _scores(self.coef_, self.intercept_, X.astype(self.coef_.dtype, copy=False))
-
-    def score(self, X, y):
-        """Mean accuracy of predict(X) against y."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
 
 
 _LOSSES = {"hinge": svm_loss, "softmax": softmax_loss}

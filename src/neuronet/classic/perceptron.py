@@ -10,7 +10,14 @@ import warnings
 
 import numpy as np
 
-from neuronet.classic.base import ClassicModel, check_array, check_binary, check_fitted
+from neuronet.classic.base import (
+    ClassicModel,
+    Classifier,
+    check_array,
+    check_binary,
+    check_fitted,
+    check_targets,
+)
 from neuronet.random import get_generator
 
 
@@ -47,7 +54,7 @@ class MPNeuron:
         return (excited & ~inhibited).astype(np.int64)
 
 
-class Perceptron(ClassicModel):
+class Perceptron(Classifier, ClassicModel):
     """Rosenblatt's perceptron for two classes.
 
     eta: learning rate. max_iter: epoch limit. shuffle: visit samples in a fresh random order
@@ -74,17 +81,14 @@ class Perceptron(ClassicModel):
     def fit(self, X, y):
         """X: (N, n_features), y: (N,) with exactly two distinct labels (or one)."""
         X = check_array("Perceptron", X, dtype=np.float64)
-        y = np.asarray(y)
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"Perceptron: y must have shape ({X.shape[0]},), got {y.shape}")
-        self.classes_ = np.unique(y)
+        self.classes_, encoded = check_targets("Perceptron", y, len(X))
         if self.classes_.size > 2:
             raise ValueError(f"Perceptron: y must have at most two classes, got "
                              f"{self.classes_.size}: {self.classes_[:5]}")
         if self.eta <= 0 or self.max_iter < 1:
             raise ValueError(f"Perceptron: need eta > 0 and max_iter >= 1, got eta={self.eta}, "
                              f"max_iter={self.max_iter}")
-        t = (y == self.classes_[-1]).astype(np.float64)
+        t = (encoded == self.classes_.size - 1).astype(np.float64)
         if self.classes_.size == 1:  # one label: it is the positive class
             self.classes_ = np.array([self.classes_[0], self.classes_[0]])
         gen = get_generator(self.random_state)
@@ -129,7 +133,3 @@ class Perceptron(ClassicModel):
     def predict(self, X):
         positive = self.decision_function(X) > 0
         return self.classes_[positive.astype(np.int64)]
-
-    def score(self, X, y):
-        """Fraction of samples classified right."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
