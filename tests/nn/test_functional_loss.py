@@ -66,7 +66,8 @@ def test_weighted_pointwise_losses(name, reduction, shape, rng):
 
 
 def test_pointwise_weight_shape_error():
-    with pytest.raises(ValueError, match=r"mse_loss: weight must have the input's shape \(3,\), got \(1,\)"):
+    with pytest.raises(ValueError, match=(r"mse_loss: weight must have the input's shape \(3,\), "
+                                          r"got \(1,\)")):
         F.mse_loss(nt.zeros(3), nt.zeros(3), weight=nt.ones(1))
 
 
@@ -294,7 +295,8 @@ def _x(*shape):
     lambda r: F.multi_margin_loss(_x(2, 3), nt.tensor([0, 1]), reduction=r),
 ])
 def test_bad_reduction_lists_the_choices(loss):
-    with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum', 'none', got 'avg'"):
+    with pytest.raises(ValueError, match=("reduction must be one of 'mean', 'sum', 'none', got "
+                                          "'avg'")):
         loss("avg")
 
 
@@ -304,18 +306,22 @@ def test_bad_reduction_lists_the_choices(loss):
     (F.binary_cross_entropy_with_logits, "binary_cross_entropy_with_logits"),
 ])
 def test_pointwise_shape_and_dtype_errors(fn, name):
-    with pytest.raises(ValueError, match=rf"{name}: target must have the input's shape \(4, 3\), got \(4,\)"):
+    with pytest.raises(ValueError, match=(rf"{name}: target must have the input's shape \(4, 3\), "
+                                          rf"got \(4,\)")):
         fn(_x(4, 3), _x(4))
-    with pytest.raises(TypeError, match=f"{name}: target must have the input's dtype float32, got int64"):
+    with pytest.raises(TypeError, match=(f"{name}: target must have the input's dtype float32, "
+                                         f"got int64")):
         fn(_x(3), nt.tensor([0, 1, 1]))
     with pytest.raises(TypeError, match=f"{name}: input must be a floating point tensor"):
         fn(nt.tensor([0, 1]), nt.tensor([0, 1]))
 
 
 def test_binary_losses_argument_errors():
-    with pytest.raises(ValueError, match=r"binary_cross_entropy: input must hold probabilities in \[0, 1\]"):
+    with pytest.raises(ValueError, match=(r"binary_cross_entropy: input must hold probabilities "
+                                          r"in \[0, 1\]")):
         F.binary_cross_entropy(nt.tensor([0.5, 1.5]), nt.tensor([0.0, 1.0]))
-    with pytest.raises(ValueError, match=r"binary_cross_entropy: weight of shape \(2,\) does not broadcast"):
+    with pytest.raises(ValueError, match=(r"binary_cross_entropy: weight of shape \(2,\) does not "
+                                          r"broadcast")):
         F.binary_cross_entropy(_x(3), _x(3), nt.ones(2))
     with pytest.raises(ValueError, match="pos_weight of shape"):
         F.binary_cross_entropy_with_logits(_x(2, 3), _x(2, 3), pos_weight=nt.ones(2))
@@ -332,7 +338,8 @@ def test_binary_losses_argument_errors():
     (F.multi_margin_loss, "multi_margin_loss"),
 ])
 def test_class_target_errors(fn, name):
-    with pytest.raises(ValueError, match=rf"{name}: input of shape \(4, 3\) needs a target of shape \(4,\).*got \(3,\)"):
+    with pytest.raises(ValueError, match=(rf"{name}: input of shape \(4, 3\) needs a target of "
+                                          rf"shape \(4,\).*got \(3,\)")):
         fn(_x(4, 3), nt.tensor([0, 1, 2]))
     with pytest.raises(ValueError, match=f"{name}: target 3 is out of range for 3 classes"):
         fn(_x(2, 3), nt.tensor([0, 3]))
@@ -340,7 +347,8 @@ def test_class_target_errors(fn, name):
         fn(_x(2, 3), nt.tensor([-1, 0]))
     with pytest.raises(TypeError, match=f"{name}: .*integer tensor"):
         fn(_x(2, 3), nt.tensor([0.0, 1.0]))
-    with pytest.raises(ValueError, match=rf"{name}: weight must have one entry per class, shape \(3,\), got \(2,\)"):
+    with pytest.raises(ValueError, match=(rf"{name}: weight must have one entry per class, shape "
+                                          rf"\(3,\), got \(2,\)")):
         fn(_x(2, 3), nt.tensor([0, 1]), weight=nt.ones(2))
     with pytest.raises(TypeError, match=f"{name}: input must be a Tensor"):
         fn(np.zeros((2, 3)), nt.tensor([0, 1]))
@@ -353,9 +361,12 @@ def test_cross_entropy_specific_errors():
         F.cross_entropy(_x(2, 3), _x(2, 3), ignore_index=0)
     with pytest.raises(TypeError, match="probability target must have the input's dtype"):
         F.cross_entropy(_x(2, 3), nt.zeros(2, 3, dtype=nt.float64))
-    with pytest.raises(TypeError, match=r"cross_entropy: a float target holds class probabilities and must have the input's shape \(2, 3\), got \(3, 2\)"):
+    with pytest.raises(TypeError, match=(r"cross_entropy: a float target holds class "
+                                         r"probabilities and must have the input's shape \(2, "
+                                         r"3\), got \(3, 2\)")):
         F.cross_entropy(_x(2, 3), _x(3, 2))
-    with pytest.raises(TypeError, match="nll_loss: class-index target must be an integer tensor, got dtype float32"):
+    with pytest.raises(TypeError, match=("nll_loss: class-index target must be an integer tensor, "
+                                         "got dtype float32")):
         F.nll_loss(_x(2, 3), _x(2))
     with pytest.raises(ValueError, match="cross_entropy: input needs a class axis"):
         F.cross_entropy(nt.tensor(1.0), nt.tensor(0))

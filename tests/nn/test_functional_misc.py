@@ -51,13 +51,15 @@ def test_linear_keeps_float32(rng):
 
 
 def test_linear_errors():
-    with pytest.raises(ValueError, match=r"linear: expected input with in_features=3 in its last dimension, got input of shape \(2, 4\)"):
+    with pytest.raises(ValueError, match=(r"linear: expected input with in_features=3 in its last "
+                                          r"dimension, got input of shape \(2, 4\)")):
         F.linear(nt.zeros(2, 4), nt.zeros(5, 3))
     with pytest.raises(ValueError, match=r"linear: expected bias of shape \(5,\), got \(3,\)"):
         F.linear(nt.zeros(2, 3), nt.zeros(5, 3), nt.zeros(3))
     with pytest.raises(ValueError, match=r"linear: weight must be 2-D"):
         F.linear(nt.zeros(2, 3), nt.zeros(3))
-    with pytest.raises(TypeError, match="linear: input, weight and bias must share one floating point dtype"):
+    with pytest.raises(TypeError, match=("linear: input, weight and bias must share one floating "
+                                         "point dtype")):
         F.linear(nt.zeros(2, 3, dtype=nt.float64), nt.zeros(5, 3))
     with pytest.raises(TypeError, match="linear: input and weight must be Tensors"):
         F.linear(np.zeros((2, 3)), nt.zeros(5, 3))
@@ -112,7 +114,8 @@ def test_dropout_gradient_matches_finite_differences(rng):
 
 @pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_dropout_bad_p(p):
-    with pytest.raises(ValueError, match=f"dropout: probability p must be between 0 and 1, got {p}"):
+    with pytest.raises(ValueError, match=(f"dropout: probability p must be between 0 and 1, got "
+                                          f"{p}")):
         F.dropout(nt.ones(3), p)
 
 
@@ -136,7 +139,8 @@ def test_one_hot_errors():
         F.one_hot(nt.tensor([0, -1]))
     with pytest.raises(ValueError, match="one_hot: class value 3 is too large for num_classes=3"):
         F.one_hot(nt.tensor([0, 3]), 3)
-    with pytest.raises(TypeError, match="one_hot: expects an integer tensor of class indices, got dtype float32"):
+    with pytest.raises(TypeError, match=("one_hot: expects an integer tensor of class indices, "
+                                         "got dtype float32")):
         F.one_hot(nt.tensor([0.0, 1.0]))
     with pytest.raises(ValueError, match="one_hot: cannot infer num_classes from an empty tensor"):
         F.one_hot(nt.tensor(np.zeros(0, dtype=np.int64)))

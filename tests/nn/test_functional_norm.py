@@ -76,7 +76,8 @@ def test_batch_norm_float32_running_stats_stay_float32(rng):
 
 def test_batch_norm_errors():
     x = nt.zeros(4, 3)
-    with pytest.raises(ValueError, match=r"batch_norm: running_mean must have shape \(3,\), got \(2,\)"):
+    with pytest.raises(ValueError, match=(r"batch_norm: running_mean must have shape \(3,\), got "
+                                          r"\(2,\)")):
         F.batch_norm(x, nt.zeros(2), nt.ones(2))
     with pytest.raises(ValueError, match=r"batch_norm: weight must have shape \(3,\), got \(4,\)"):
         F.batch_norm(x, None, None, nt.ones(4), training=True)
@@ -107,7 +108,8 @@ def test_layer_norm(shape, normalized, affine, rng):
 
 
 def test_layer_norm_errors():
-    with pytest.raises(ValueError, match=r"layer_norm: the input's last dimensions must equal normalized_shape \(4,\)"):
+    with pytest.raises(ValueError, match=(r"layer_norm: the input's last dimensions must equal "
+                                          r"normalized_shape \(4,\)")):
         F.layer_norm(nt.zeros(2, 3), 4)
     with pytest.raises(ValueError, match=r"layer_norm: the input's last dimensions .* \(2, 3, 4\)"):
         F.layer_norm(nt.zeros(3, 4), (2, 3, 4))

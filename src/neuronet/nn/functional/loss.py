@@ -111,7 +111,10 @@ class BinaryCrossEntropyWithLogits(PointwiseLoss):
 
     def slope(self):
         sig = np.exp(-self.softplus)
-        s = sig - self.t if self.pw is None else (1 + (self.pw - 1) * self.t) * sig - self.pw * self.t
+        if self.pw is None:
+            s = sig - self.t
+        else:
+            s = (1 + (self.pw - 1) * self.t) * sig - self.pw * self.t
         return s if self.w is None else s * self.w
 
     def target_slope(self, slope):

@@ -61,7 +61,9 @@ def broadcast_weight(weight, shape, dtype, op, name="weight"):
     except ValueError:
         fits = False
     if not fits:
-        raise ValueError(f"{op}: {name} of shape {w.shape} does not broadcast to the input's {shape}")
+        raise ValueError(
+            f"{op}: {name} of shape {w.shape} does not broadcast to the input's {shape}"
+        )
     return w
 
 
