@@ -6,6 +6,7 @@
     neuronet data list | info NAME | fetch NAME
     neuronet models
     neuronet experiment NAME [--quick] | --list
+    neuronet filter IN.png OUT.png --kernel emboss | --list
 
 `main(argv)` returns the exit status: 0 on success, 2 for a bad command line or bad input
 (unknown model or dataset, bad number, missing data or run folder), reported as one line on
@@ -14,10 +15,10 @@ stderr without a traceback; 1 when training diverges; 130 when interrupted.
 
 import sys
 
-from neuronet.cli import data, evaluate, experiment, models, predict, train
+from neuronet.cli import data, evaluate, experiment, filter, models, predict, train
 from neuronet.cli.common import Parser, UsageError
 
-COMMANDS = (train, evaluate, predict, data, models, experiment)
+COMMANDS = (train, evaluate, predict, data, models, experiment, filter)
 
 
 def build_parser():
