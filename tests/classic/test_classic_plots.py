@@ -7,7 +7,7 @@ from neuronet.classic import SOM
 pytest.importorskip("matplotlib")
 
 from neuronet.viz.images import plot_image_grid
-from neuronet.viz.som import plot_som
+from neuronet.viz.som import plot_component_planes, plot_som
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -34,3 +34,16 @@ def test_som_plot_png(tmp_path, rng, topology):
     som = SOM(4, 5, topology=topology, n_iter=200, random_state=0).fit(X)
     path = plot_som(som, X, y, str(tmp_path / "som.png"), ["low", "high"])
     assert open(path, "rb").read(8) == PNG
+
+
+def test_component_planes_png_and_bad_input(tmp_path, rng):
+    X = rng.random((60, 5))
+    som = SOM(3, 4, topology="hexagonal", n_iter=100, random_state=0).fit(X)
+    path = plot_component_planes(som, str(tmp_path / "c.png"), names=list("abcde"))
+    assert open(path, "rb").read(8) == PNG
+    assert plot_component_planes(som, str(tmp_path / "c2.png"), features=[4, 0]).endswith("c2.png")
+    with pytest.raises(ValueError, match=r"a non-empty list of indices in \[0, 5\), got \[5\]"):
+        plot_component_planes(som, str(tmp_path / "bad.png"), features=[5])
+    with pytest.raises(ValueError, match="2 names for 5 features"):
+        plot_component_planes(som, str(tmp_path / "bad.png"), names=["a", "b"])
+    assert not (tmp_path / "bad.png").exists()

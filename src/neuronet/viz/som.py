@@ -1,4 +1,5 @@
-"""Pictures of a trained self-organizing map: the U-matrix and the class map, as PNG."""
+"""Pictures of a trained self-organizing map as PNG: the U-matrix and the class map, and the
+component planes."""
 
 import numpy as np
 
@@ -47,6 +48,37 @@ def plot_som(som, X, y, path, classes=None, title=None):
     names = classes if classes is not None else [str(v) for v in labels]
     bar.ax.set_yticklabels(list(names)[:10])
     right.set_title("class map (majority label per unit; blank: no hits)")
+    if title:
+        fig.suptitle(title)
+    return save_png(fig, path)
+
+
+def plot_component_planes(som, path, features=None, names=None, max_planes=16, title=None):
+    """Save one small map per input feature (a component plane): each unit coloured by its
+    weight for that feature, so features that vary together show the same pattern.
+
+    features: indices into the D input features (default: the `max_planes` whose weights vary
+    most across the units, in feature order); names: a label per input feature (D,)."""
+    W = som.weights_.reshape(som.m * som.n, -1)
+    n_features = W.shape[1]
+    if features is None:
+        features = np.sort(np.argsort(-W.var(axis=0), kind="stable")[:max_planes])
+    features = [int(f) for f in features]
+    if not features or any(not 0 <= f < n_features for f in features):
+        raise ValueError(f"plot_component_planes: features must be a non-empty list of indices "
+                         f"in [0, {n_features}), got {features}")
+    if names is not None and len(names) != n_features:
+        raise ValueError(f"plot_component_planes: {len(names)} names for {n_features} features")
+    cols = int(np.ceil(np.sqrt(len(features))))
+    rows = -(-len(features) // cols)
+    fig = new_figure(figsize=(2.6 * cols, 2.4 * rows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    for ax, f in zip(axes, features):
+        art = _draw_units(ax, som, W[:, f], "viridis")
+        fig.colorbar(art, ax=ax, shrink=0.8)
+        ax.set_title(names[f] if names is not None else f"feature {f}", fontsize=9)
+    for ax in axes[len(features):]:
+        ax.axis("off")
     if title:
         fig.suptitle(title)
     return save_png(fig, path)
