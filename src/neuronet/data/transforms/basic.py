@@ -1,6 +1,5 @@
-"""Transforms applied to each sample (or target) by a dataset, as in torchvision.
-
-    Compose([ToTensor(), Normalize((0.2860,), (0.3530,)), Flatten()])
+"""The deterministic transforms: Compose, ToTensor, Normalize, Standardize, Flatten, OneHot,
+Lambda (the random augmentations, in the modules beside this one, build on its helpers).
 
 Every transform takes a Tensor or an ndarray; all but ToTensor and OneHot return the same kind
 they got. Transforms produce data, not graph: they never record gradients.
