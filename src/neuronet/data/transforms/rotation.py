@@ -17,14 +17,15 @@ INTERPOLATIONS = ("nearest", "bilinear")
 
 
 def _source_coordinates(angles, H, W):
-    """Where output pixel (r, c) of each image comes from: (N, H, W) rows and columns
-    (float64, so that multiples of 90 degrees land on whole pixels)."""
+    """Where output pixel (r, c) of each image comes from: (N, H, W) rows and columns."""
     theta = np.deg2rad(np.asarray(angles, dtype=np.float64))[:, None, None]
     cy, cx = (H - 1) / 2, (W - 1) / 2
     y, x = np.mgrid[0:H, 0:W].astype(np.float64)
     y, x = y - cy, x - cx
     cos, sin = np.cos(theta), np.sin(theta)
-    return cos * y + sin * x + cy, cos * x - sin * y + cx
+    coordinates = (cos * y + sin * x + cy, cos * x - sin * y + cx)
+    # cos(90 degrees) is 6e-17, not 0: snap what is a rounding error away from a whole pixel
+    return tuple(np.where(np.abs(c - np.rint(c)) < 1e-9, np.rint(c), c) for c in coordinates)
 
 
 def _gather(batch, rows, cols):
