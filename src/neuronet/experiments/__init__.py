@@ -21,3 +21,6 @@ __all__ = [
 ]
 
 # The experiments, one module each, in gallery order (importing a module registers it).
+from neuronet.experiments import optimizers
+from neuronet.experiments import initialization
+from neuronet.experiments import gradients
