@@ -24,3 +24,8 @@ __all__ = [
 from neuronet.experiments import optimizers
 from neuronet.experiments import initialization
 from neuronet.experiments import gradients
+from neuronet.experiments import batchnorm
+# experiments 6-10 (engineer B): keep them after 1-5
+from neuronet.experiments import computation_graph
+from neuronet.experiments import decision_boundaries
+from neuronet.experiments import depth_residual
