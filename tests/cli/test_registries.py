@@ -34,8 +34,9 @@ def test_model_registry_errors():
 
 
 def test_dataset_registry_names_and_errors():
-    assert {"fashion-mnist", "mnist", "digits", "mnist1d"} <= set(dataset_names())
-    with pytest.raises(ValueError, match="unknown dataset 'svhn'; the datasets are: digits, "):
+    assert {"fashion-mnist", "mnist", "digits", "mnist1d", "cifar10"} <= set(dataset_names())
+    with pytest.raises(ValueError, match="unknown dataset 'svhn'; the datasets are: cifar10, "
+                                         "digits, "):
         get_dataset_spec("svhn")
     with pytest.raises(ValueError, match="dataset 'digits': split must be 'train' or 'test', "
                                          "got 'val'"):

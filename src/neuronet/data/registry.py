@@ -13,7 +13,7 @@ import dataclasses
 
 import numpy as np
 
-from neuronet.data.datasets import KMNIST, MNIST, MNIST1D, Digits, FashionMNIST
+from neuronet.data.datasets import CIFAR10, KMNIST, MNIST, MNIST1D, Digits, FashionMNIST
 from neuronet.data.splits import stratified_split
 from neuronet.dtypes import get_default_dtype
 
@@ -70,12 +70,13 @@ def get_dataset_spec(name):
 
 
 def _images(data):
-    """(N, H, W) uint8 or float in [0, 1] -> (N, 1, H, W) of the default float dtype in [0, 1]."""
+    """(N, H, W) grey or (N, H, W, C) colour, uint8 or float in [0, 1] -> (N, C, H, W) of the
+    default float dtype in [0, 1]."""
     dtype = get_default_dtype()
     x = data.astype(dtype)
     if data.dtype == np.uint8:
         x /= np.asarray(255, dtype)
-    return x[:, None]
+    return x[:, None] if x.ndim == 3 else np.ascontiguousarray(x.transpose(0, 3, 1, 2))
 
 
 def _idx_spec(cls, description):
@@ -99,6 +100,11 @@ def _load_digits(split, download):
     return _images(digits.data[indices]), digits.targets[indices]
 
 
+def _load_cifar10(split, download):
+    dataset = CIFAR10(train=split == "train", download=download)
+    return _images(dataset.data), dataset.targets
+
+
 def _load_mnist1d(split, download):
     dataset = MNIST1D(train=split == "train")
     return dataset.data, dataset.targets
@@ -114,5 +120,8 @@ for _spec in (
     DatasetSpec("mnist1d", "MNIST-1D signals of length 40, 4,000 train + 1,000 test", (40,),
                 MNIST1D.classes, "generated locally by the mnist1d package (pip install mnist1d)",
                 _load_mnist1d),
+    DatasetSpec("cifar10", "CIFAR-10 colour photos, 50,000 train + 10,000 test, 32x32 RGB",
+                (3, 32, 32), CIFAR10.classes, f"binary batches from {CIFAR10.url}",
+                _load_cifar10, CIFAR10.find),
 ):
     register_dataset(_spec)
