@@ -11,12 +11,10 @@ Where the files are looked for, in order: `root`, `$NEURONET_DATA/cifar10`,
 wins. Nothing is downloaded (the archive comes from the URL in the error message).
 """
 
-import os
-from pathlib import Path
-
 import numpy as np
 
 from neuronet.data.dataset import ArrayDataset
+from neuronet.data.datasets.folders import search_folders
 
 RECORD_BYTES = 1 + 3 * 32 * 32
 
@@ -54,11 +52,8 @@ class CIFAR10(ArrayDataset):
 
     @classmethod
     def search_folders(cls, root=None):
-        folders = [Path(root)] if root is not None else []
-        if os.environ.get("NEURONET_DATA"):
-            folders.append(Path(os.environ["NEURONET_DATA"]) / cls.name)
-        folders.append(Path.home() / ".cache" / "neuronet" / cls.name)
-        return [f for folder in folders for f in (folder, folder / cls.subfolder)]
+        return [f for folder in search_folders(cls.name, root)
+                for f in (folder, folder / cls.subfolder)]
 
     @classmethod
     def find(cls, root=None, names=None):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from neuronet.data.dataset import ArrayDataset
+from neuronet.data.datasets.folders import search_folders
 from neuronet.data.download import DownloadError, fetch_files
 from neuronet.data.idx import read_idx_pair
 
@@ -55,10 +56,7 @@ class IDXImageDataset(ArrayDataset):
 
     @classmethod
     def search_folders(cls, root=None):
-        folders = [Path(root)] if root is not None else []
-        if os.environ.get("NEURONET_DATA"):
-            folders.append(Path(os.environ["NEURONET_DATA"]) / cls.name)
-        folders.append(Path.home() / ".cache" / "neuronet" / cls.name)
+        folders = search_folders(cls.name, root)
         if cls.system_folder is not None:
             folders.append(Path(cls.system_folder))
         return folders
