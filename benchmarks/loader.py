@@ -9,6 +9,10 @@ for loading; so this measures the loader, not the rest of the framework).
 Two ways to write the same augmentation are timed:
   per-sample: a dataset transform, called once per image (many tiny NumPy calls);
   per-batch:  the dataset's get_batch augments the whole batch with large NumPy calls.
+A third pipeline builds a similar augmentation from neuronet.data.transforms (RandomShift,
+RandomHorizontalFlip, RandomRotation bilinear, RandomErasing; no contrast or noise), applied
+to whole batches in get_batch:
+  transforms: the library's augmentations, per batch.
 Worker threads overlap loading with training only where the work releases the GIL: large
 NumPy loops and BLAS do, Python-level per-sample code does not (and threads contending for the
 GIL can even make it slower). Vectorize augmentation per batch to benefit from num_workers.
@@ -29,6 +33,13 @@ import numpy as np
 from neuronet import from_numpy
 from neuronet.data import DataLoader, Dataset
 from neuronet.data.datasets import FashionMNIST
+from neuronet.data.transforms import (
+    Compose,
+    RandomErasing,
+    RandomHorizontalFlip,
+    RandomRotation,
+    RandomShift,
+)
 from neuronet.random import get_generator
 
 SIZES = (784, 512, 256, 10)
@@ -62,16 +73,28 @@ def augment(images):
     return np.clip(out, 0, 1)[:, None]
 
 
+LIBRARY_AUGMENT = Compose([RandomShift(3), RandomHorizontalFlip(),
+                           RandomRotation(12, interpolation="bilinear"),
+                           RandomErasing(p=1.0, scale=(0.08, 0.08), ratio=(1.0, 1.0))])
+
+
+def library_augment(images):
+    """augment's shift, flip, rotation and erased patch with neuronet.data.transforms:
+    uint8 (B, 28, 28) -> float32 (B, 1, 28, 28)."""
+    return LIBRARY_AUGMENT(images[:, None].astype(np.float32) / 255)
+
+
 def augment_one(image):
     """The per-sample transform: uint8 (28, 28) -> Tensor (1, 28, 28)."""
     return from_numpy(augment(image[None])[0])
 
 
 class BatchAugmented(Dataset):
-    """The images and labels of `source`, augmented a whole batch at a time in get_batch."""
+    """The images and labels of `source`, augmented a whole batch at a time in get_batch by
+    `augment` (uint8 (B, 28, 28) -> float32 (B, 1, 28, 28))."""
 
-    def __init__(self, source):
-        self.images, self.labels = source.data, source.targets
+    def __init__(self, source, augment=augment):
+        self.images, self.labels, self.augment = source.data, source.targets, augment
 
     def __len__(self):
         return len(self.images)
@@ -80,7 +103,8 @@ class BatchAugmented(Dataset):
         return self.get_batch(np.array([i]))
 
     def get_batch(self, indices):
-        return from_numpy(augment(self.images[indices])), from_numpy(self.labels[indices])
+        return (from_numpy(self.augment(self.images[indices])),
+                from_numpy(self.labels[indices]))
 
 
 class SimulatedTraining:
@@ -138,7 +162,8 @@ def main():
     per_sample = FashionMNIST(train=True, transform=augment_one)
     per_sample.data = per_sample.data[:args.samples]
     per_sample.targets = per_sample.targets[:args.samples]
-    pipelines = {"per-sample": per_sample, "per-batch": BatchAugmented(per_sample)}
+    pipelines = {"per-sample": per_sample, "per-batch": BatchAugmented(per_sample),
+                 "transforms": BatchAugmented(per_sample, library_augment)}
     print(f"{args.samples} augmented Fashion-MNIST images per epoch, batch {args.batch_size}, "
           f"best of {args.repeats} epochs, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.2f}")
