@@ -12,8 +12,8 @@ import os
 
 import numpy as np
 
-from neuronet.classic import Hopfield, capacity_curve
-from neuronet.viz.backend import new_figure, save_png
+from neuronet.classic import Hopfield, capacity_curve, to_bipolar
+from neuronet.viz.hopfield import plot_capacity
 from neuronet.viz.images import plot_image_grid
 
 DIGITS = (0, 2, 4, 5)  # the least correlated class means once binarized
@@ -24,8 +24,7 @@ def digit_patterns():
     from sklearn.datasets import load_digits
 
     d = load_digits()
-    means = np.array([d.images[d.target == k].mean(0) for k in DIGITS])
-    return np.where(means > means.mean(axis=(1, 2), keepdims=True), 1.0, -1.0).reshape(4, -1)
+    return to_bipolar(np.array([d.data[d.target == k].mean(0) for k in DIGITS]))
 
 
 def recall_demo(out, seed=0):
@@ -53,22 +52,16 @@ def recall_demo(out, seed=0):
 
 def capacity(out, n_neurons, trials, seed=0):
     loads = np.unique(np.round(np.linspace(0.02, 0.5, 25) * n_neurons).astype(int))
-    fig = new_figure(figsize=(7, 4.5), layout="constrained")
-    ax = fig.subplots()
     print(f"\ncapacity, N = {n_neurons}, {trials} trials, probes with 5% noise; recalled = "
           "overlap >= 0.95")
     print("P/N    " + "  ".join(f"{p / n_neurons:5.2f}" for p in loads))
+    rates = {}
     for rule in ("hebbian", "storkey"):
-        rates = capacity_curve(n_neurons, loads, rule, trials=trials, noise=0.05,
-                               random_state=seed)
-        print(f"{rule:7s}" + "  ".join(f"{r:5.2f}" for r in rates))
-        ax.plot(loads / n_neurons, rates, "o-", label=rule)
-    ax.axvline(0.138, color="grey", ls="--", label="0.138 N (Amit et al.)")
-    ax.set_xlabel("stored patterns / neurons")
-    ax.set_ylabel("fraction recalled")
-    ax.set_title(f"Hopfield capacity, N = {n_neurons}")
-    ax.legend()
-    return save_png(fig, os.path.join(out, "hopfield_capacity.png"))
+        rates[rule] = capacity_curve(n_neurons, loads, rule, trials=trials, noise=0.05,
+                                     random_state=seed)
+        print(f"{rule:7s}" + "  ".join(f"{r:5.2f}" for r in rates[rule]))
+    return plot_capacity(loads / n_neurons, rates, os.path.join(out, "hopfield_capacity.png"),
+                         n_neurons)
 
 
 def main():

@@ -47,3 +47,15 @@ def test_component_planes_png_and_bad_input(tmp_path, rng):
     with pytest.raises(ValueError, match="2 names for 5 features"):
         plot_component_planes(som, str(tmp_path / "bad.png"), names=["a", "b"])
     assert not (tmp_path / "bad.png").exists()
+
+
+def test_capacity_plot_png_and_bad_input(tmp_path):
+    from neuronet.viz.hopfield import plot_capacity
+
+    rates = {"hebbian": [1.0, 0.2], "storkey": [1.0, 0.9]}
+    assert open(plot_capacity([0.1, 0.3], rates, str(tmp_path / "c.png"), 100), "rb").read(8) == PNG
+    with pytest.raises(ValueError, match=r"an \(L,\) rate array per rule"):
+        plot_capacity([0.1, 0.3], {"hebbian": [1.0]}, str(tmp_path / "bad.png"))
+    with pytest.raises(ValueError, match="plot_capacity"):
+        plot_capacity([0.1], {}, str(tmp_path / "bad.png"))
+    assert not (tmp_path / "bad.png").exists()

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from neuronet.classic import Hopfield, capacity_curve
+from neuronet.classic import Hopfield, capacity_curve, to_bipolar
 
 
 def _patterns(rng, p, n):
@@ -143,3 +143,12 @@ def test_bad_input(rng):
         net.energy([1, 0, 1, 1, 1])
     with pytest.raises(RuntimeError, match="Hopfield: call fit"):
         Hopfield().recall([1, -1])
+
+
+def test_to_bipolar_marks_entries_above_their_row_mean():
+    X = np.array([[0.0, 1.0, 2.0, 3.0], [5.0, 5.0, 5.0, 9.0]])
+    assert to_bipolar(X).tolist() == [[-1, -1, 1, 1], [-1, -1, -1, 1]]
+    with pytest.raises(ValueError, match="to_bipolar: X contains NaN"):
+        to_bipolar([[0.0, np.nan]])
+    with pytest.raises(ValueError, match="to_bipolar: X must have 2 dims"):
+        to_bipolar([0.0, 1.0])

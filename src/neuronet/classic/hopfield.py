@@ -49,6 +49,13 @@ def _sign(field, previous):
     return np.where(field > 0, 1, np.where(field < 0, -1, previous)).astype(previous.dtype)
 
 
+def to_bipolar(X):
+    """(M, N) real rows -> (M, N) of +1/-1: +1 where an entry is above its own row's mean
+    (e.g. the dark strokes of an image), so each row becomes a pattern a Hopfield net stores."""
+    X = check_array("to_bipolar", X)
+    return np.where(X > X.mean(axis=1, keepdims=True), 1.0, -1.0).astype(X.dtype)
+
+
 class Hopfield(ClassicModel):
     """A Hopfield network.
 

@@ -31,11 +31,13 @@ class Parser(argparse.ArgumentParser):
 
 def add_option(parser, *flags, default, help, **kwargs):
     """Add an option whose help ends with its default; the parsed value stays None when the
-    option is not given (so a command can tell what was given), `fill_defaults` fills it in."""
+    option is not given (so a command can tell what was given), `fill_defaults` fills it in.
+    A string default goes through the option's type, as argparse does with defaults."""
     action = parser.add_argument(*flags, default=None, help=f"{help} (default: {default})",
                                  **kwargs)
     defaults = dict(parser.get_default("_defaults") or {})
-    defaults[action.dest] = default
+    typed = isinstance(default, str) and action.type is not None
+    defaults[action.dest] = action.type(default) if typed else default
     parser.set_defaults(_defaults=defaults)
 
 
