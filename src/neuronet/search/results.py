@@ -6,8 +6,10 @@ from neuronet.search.runner import read_results
 class SearchResult:
     """The trial records of a search.
 
-    Each record: {"round", "trial", "params", "seed", "status" ("ok" or "failed"),
-    "scores" (dict), "error" (None or text), "time" (seconds)}.
+    Each record: {"round", "trial", "params", "seed", "status" ("ok", "failed" or "pruned":
+    stopped early as weak), "scores" (dict; of a pruned trial: its last reported score),
+    "error" (None or text: why it failed or was stopped), "time" (seconds), and with a
+    pruner "curve" ([epoch, score] pairs as reported)}. Only "ok" trials are ranked.
     metric: the score that ranks trials; mode: 'max' (accuracy) or 'min' (loss).
     """
 
@@ -23,7 +25,11 @@ class SearchResult:
 
     @property
     def failed(self):
-        return [r for r in self.records if r["status"] != "ok"]
+        return [r for r in self.records if r["status"] == "failed"]
+
+    @property
+    def pruned(self):
+        return [r for r in self.records if r["status"] == "pruned"]
 
     def ranked(self):
         """Successful trials, best first (ties keep the order in which trials were run)."""
@@ -35,25 +41,31 @@ class SearchResult:
         ranked = self.ranked()
         if not ranked:
             raise ValueError(f"search: no successful trial among {len(self.records)} "
-                             f"({len(self.failed)} failed)")
+                             f"({len(self.failed)} failed, {len(self.pruned)} pruned)")
         return ranked[0]
 
     def best_params(self):
         return dict(self.best()["params"])
 
     def table(self, top=None):
-        """A text table: rank, validation score, time, hyperparameters; failed trials last."""
+        """A text table: rank, validation score, time, hyperparameters; then the trials
+        stopped early (their last reported score) and the failed ones."""
         rows = self.ranked()[:top] if top else self.ranked()
         names = sorted({name for r in self.records for name in r["params"]})
         header = ["rank", self.metric, "time s", "round", "trial", *names]
         lines = [[str(i), f"{r['scores'][self.metric]:.4f}", f"{r['time']:.1f}",
                   str(r["round"]), str(r["trial"]), *(_fmt(r["params"].get(n)) for n in names)]
                  for i, r in enumerate(rows, 1)]
+        lines += [["pruned", f"{r['scores'][self.metric]:.4f}", f"{r['time']:.1f}",
+                   str(r["round"]), str(r["trial"]), *(_fmt(r["params"].get(n)) for n in names)]
+                  for r in self.pruned]
         lines += [["-", "failed", f"{r['time']:.1f}", str(r["round"]), str(r["trial"]),
                    *(_fmt(r["params"].get(n)) for n in names)] for r in self.failed]
         widths = [max(len(row[c]) for row in [header, *lines]) for c in range(len(header))]
         text = [" ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True))
                 for row in [header, *lines]]
+        if self.pruned:
+            text.append(f"{len(self.pruned)} stopped early as weak (pruned)")
         if self.failed:
             text.append(f"{len(self.failed)} failed: " + "; ".join(
                 f"trial {r['round']}/{r['trial']}: {r['error']}" for r in self.failed))
@@ -63,7 +75,8 @@ class SearchResult:
         """Save a PNG: each successful trial at (params[x], params[y]), coloured by the score.
 
         log: logarithmic axes (right for learning rate and weight decay). Failed trials are
-        drawn as grey crosses. Needs matplotlib (neuronet.viz.PlotsUnavailable otherwise).
+        drawn as grey crosses, trials stopped early as hollow grey circles. Needs matplotlib
+        (neuronet.viz.PlotsUnavailable otherwise).
         """
         from neuronet.viz.backend import new_figure, save_png
 
@@ -73,10 +86,15 @@ class SearchResult:
         points = ax.scatter([r["params"][x] for r in ok], [r["params"][y] for r in ok],
                             c=[r["scores"][self.metric] for r in ok], cmap="viridis", s=40)
         fig.colorbar(points, ax=ax, label=self.metric)
+        if self.pruned:
+            ax.scatter([r["params"][x] for r in self.pruned],
+                       [r["params"][y] for r in self.pruned], s=40, facecolors="none",
+                       edgecolors="grey", label="stopped early")
         if self.failed:
             ax.scatter([r["params"][x] for r in self.failed],
                        [r["params"][y] for r in self.failed], marker="x", c="grey",
                        label="failed")
+        if self.failed or self.pruned:
             ax.legend()
         if ok:
             best = ok[0]["params"]
@@ -86,7 +104,8 @@ class SearchResult:
             ax.set_yscale("log")
         ax.set_xlabel(x)
         ax.set_ylabel(y)
-        ax.set_title(f"{self.metric} by trial ({len(ok)} ok, {len(self.failed)} failed)")
+        ax.set_title(f"{self.metric} by trial ({len(ok)} ok, {len(self.pruned)} stopped early, "
+                     f"{len(self.failed)} failed)")
         fig.tight_layout()
         return save_png(fig, path)
 

@@ -5,6 +5,10 @@ The callable trains on the training split and returns scores measured on a valid
 hyperparameters by test accuracy would make that accuracy an optimistic, tuned number. Evaluate
 the single best configuration once on the test set after the search.
 
+With a pruner (neuronet.search.pruning) the callable takes a third argument, `report`, and
+calls `report(epoch, score)` after each epoch; weak trials are stopped early and recorded as
+'pruned'.
+
 Each trial gets its own seed (derived from the search seed and the trial number), so a trial
 gives the same result whether it runs first, last, alone or in parallel. A trial that raises,
 crashes its process, or returns a NaN/missing score is recorded as failed; the search goes on.
@@ -23,6 +27,7 @@ from multiprocessing.connection import wait
 import numpy as np
 
 import neuronet
+from neuronet.search.pruning import Reporter, TrialPruned
 
 
 def trial_seed(seed, round_, index):
@@ -30,12 +35,14 @@ def trial_seed(seed, round_, index):
     return int(np.random.SeedSequence([seed, round_, index]).generate_state(1)[0])
 
 
-def _run_one(fn, params, seed, metric):
-    """Run one trial in this process; return its record fields (status, scores, error)."""
+def _run_one(fn, params, seed, metric, reporter=None):
+    """Run one trial in this process; return its record fields (status, scores, error and,
+    with a `reporter`, the learning curve it reported)."""
     neuronet.manual_seed(seed)
     start = time.perf_counter()
+    args = (dict(params), seed) if reporter is None else (dict(params), seed, reporter)
     try:
-        scores = fn(dict(params), seed)
+        scores = fn(*args)
         if not isinstance(scores, dict):
             raise TypeError(f"train_and_score must return a dict of scores, got {scores!r}")
         scores = {k: float(v) for k, v in scores.items()}
@@ -45,15 +52,20 @@ def _run_one(fn, params, seed, metric):
             error = f"metric {metric!r} is {value!r} (scores: {scores})"
         else:
             status, error = "ok", None
+    except TrialPruned as err:
+        scores, status, error = {metric: reporter.curve[-1][1]}, "pruned", str(err)
     except Exception as err:  # any failure of user code is a failed trial, not a failed search
         scores, status = {}, "failed"
         error = "".join(traceback.format_exception_only(err)).strip()
-    return {"status": status, "scores": scores, "error": error,
-            "time": time.perf_counter() - start}
+    outcome = {"status": status, "scores": scores, "error": error,
+               "time": time.perf_counter() - start}
+    if reporter is not None:
+        outcome["curve"] = reporter.curve
+    return outcome
 
 
-def _child(conn, fn, params, seed, metric):
-    conn.send(json.dumps(_run_one(fn, params, seed, metric)))
+def _child(conn, fn, params, seed, metric, reporter):
+    conn.send(json.dumps(_run_one(fn, params, seed, metric, reporter)))
     conn.close()
 
 
@@ -93,15 +105,17 @@ def _append(path, record):
         os.fsync(f.fileno())
 
 
-def run_trials(fn, configs, *, round_=0, seed=0, metric="val_accuracy", workers=1,
-               results_file=None, done=None, timeout=None):
+def run_trials(fn, configs, *, round_=0, seed=0, metric="val_accuracy", mode="max", workers=1,
+               results_file=None, done=None, timeout=None, pruner=None, reference=()):
     """Run `configs` (a list of param dicts) as trials of round `round_`; return their records.
 
     Trials whose (round, trial) key is in `done` (records from a previous run) are not run
     again; their records are returned as they were. workers: 1 runs trials in this process
     (exceptions are still caught); more runs up to that many worker processes at once (a
     crash of one worker fails only its trial). timeout: seconds after which a worker's trial
-    is stopped and recorded as failed.
+    is stopped and recorded as failed. pruner: a MedianStopping (or None: every trial runs
+    in full); `reference`: the records of earlier rounds, whose finished curves it compares
+    against; mode: 'max' or 'min', whether a higher or a lower score is better.
     """
     if not isinstance(workers, int) or workers < 1:
         raise ValueError(f"run_trials: workers must be a positive integer, got {workers!r}")
@@ -126,12 +140,32 @@ def run_trials(fn, configs, *, round_=0, seed=0, metric="val_accuracy", workers=
         _append(results_file, record)
         records[index] = record
 
-    if workers == 1:
-        for index in pending:
-            finish(index, _run_one(fn, configs[index], trial_seed(seed, round_, index), metric))
-    else:
-        _run_parallel(fn, configs, pending, seed, round_, metric, workers, timeout, finish)
+    def run(indices, thresholds=None):
+        def reporter():
+            return None if pruner is None else Reporter(thresholds, mode, metric)
+
+        if workers == 1:
+            for index in indices:
+                finish(index, _run_one(fn, configs[index], trial_seed(seed, round_, index),
+                                       metric, reporter()))
+        else:
+            _run_parallel(fn, configs, indices, seed, round_, metric, workers, timeout, finish,
+                          reporter)
+
+    if pruner is None:
+        run(pending)
+    else:  # the startup trials run in full first; the reference is fixed before the rest start
+        curves = _finished_curves(reference)
+        startup = max(0, pruner.startup - len(curves))
+        run([i for i in pending if i < startup])
+        curves += _finished_curves(records[i] for i in range(min(startup, len(configs))))
+        run([i for i in pending if i >= startup], pruner.thresholds(curves))
     return [records[i] for i in range(len(configs))]
+
+
+def _finished_curves(records):
+    """The learning curves of the trials among `records` that ran to the end."""
+    return [r["curve"] for r in records if r["status"] == "ok" and r.get("curve")]
 
 
 def _context():
@@ -140,7 +174,8 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _run_parallel(fn, configs, pending, seed, round_, metric, workers, timeout, finish):
+def _run_parallel(fn, configs, pending, seed, round_, metric, workers, timeout, finish,
+                  reporter):
     ctx = _context()
     queue = list(pending)
     running = {}  # reader end of the pipe -> (index, process, start time)
@@ -148,7 +183,8 @@ def _run_parallel(fn, configs, pending, seed, round_, metric, workers, timeout, 
         while queue and len(running) < workers:
             index = queue.pop(0)
             reader, writer = ctx.Pipe(duplex=False)
-            args = (writer, fn, configs[index], trial_seed(seed, round_, index), metric)
+            args = (writer, fn, configs[index], trial_seed(seed, round_, index), metric,
+                    reporter())
             process = ctx.Process(target=_child, args=args, daemon=True)
             process.start()
             writer.close()
