@@ -15,7 +15,7 @@ from neuronet.autograd.grad_mode import no_grad
 from neuronet.creation import from_numpy
 from neuronet.data import DataLoader, TensorDataset
 from neuronet.data.registry import get_dataset_spec
-from neuronet.train import Callback, fit
+from neuronet.train import Callback, Trainer, TrainingDivergedError
 
 ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
 
@@ -105,20 +105,28 @@ class StepLosses(Callback):
 
 
 def train(model, optimizer, data, epochs, batch_size, generator, val=None, loss_fn=None,
-          callbacks=()):
-    """Train with neuronet.train.fit (no progress output), shuffling with `generator`.
+          callbacks=(), allow_divergence=False):
+    """Train with neuronet.train (no progress output), shuffling with `generator`.
 
-    data, val: (x, y) arrays. Returns (History, per-batch training losses).
+    data: (x, y) arrays or a Dataset (e.g. with augmenting transforms); val: (x, y) arrays.
+    Returns (History, per-batch training losses).
+    allow_divergence: when the loss or a gradient becomes NaN/Inf, stop and return what was
+    recorded before (the History then has fewer epochs than asked) instead of raising.
     """
     def loader(xy, shuffle):
-        return DataLoader(TensorDataset(*xy), batch_size=batch_size, shuffle=shuffle,
+        dataset = TensorDataset(*xy) if isinstance(xy, tuple) else xy
+        return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle,
                           generator=generator if shuffle else None)
 
     steps = StepLosses()
-    history = fit(model, loader(data, True), loss_fn or nn.CrossEntropyLoss(), optimizer, epochs,
-                  val_data=None if val is None else loader(val, False),
-                  callbacks=[steps, *callbacks], progress=False)
-    return history, steps.losses
+    trainer = Trainer(model, loss_fn or nn.CrossEntropyLoss(), optimizer,
+                      callbacks=[steps, *callbacks], progress=False)
+    try:
+        trainer.fit(loader(data, True), epochs, None if val is None else loader(val, False))
+    except TrainingDivergedError:
+        if not allow_divergence:
+            raise
+    return trainer.history, steps.losses
 
 
 def smooth(values, window):
