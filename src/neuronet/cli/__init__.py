@@ -15,10 +15,12 @@ stderr without a traceback; 1 when training diverges; 130 when interrupted.
 
 import sys
 
-from neuronet.cli import data, evaluate, experiment, filter, hopfield, models, predict, som, train
+from neuronet.cli import (
+    data, evaluate, experiment, filter, hopfield, models, predict, search, som, train,
+)
 from neuronet.cli.common import Parser, UsageError
 
-COMMANDS = (train, evaluate, predict, data, models, experiment, filter, som, hopfield)
+COMMANDS = (train, evaluate, predict, data, models, experiment, filter, som, hopfield, search)
 
 
 def build_parser():
