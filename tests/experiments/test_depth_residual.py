@@ -3,6 +3,7 @@ shallow one, and than a residual net of the same depth; both kinds have the dept
 
 import json
 
+import numpy as np
 import pytest
 
 import neuronet
@@ -21,6 +22,13 @@ def test_plain_and_residual_nets_have_the_same_layers(depth):
         (depth - 2) // 2
     assert sum(p.numel() for p in plain_net(depth).parameters()) == \
         sum(p.numel() for p in residual_net(depth).parameters())
+
+
+def test_a_new_residual_block_is_the_identity_on_relu_outputs():
+    block = ResidualBlock(5)
+    x = neuronet.tensor(np.random.default_rng(0).uniform(0, 2, size=(8, 5)).astype(np.float32))
+    np.testing.assert_array_equal(block(x).data, x.data)  # training mode: batch statistics
+    assert block.branch[4].weight.data.tolist() == [0.0] * 5
 
 
 def test_a_residual_block_adds_its_input():

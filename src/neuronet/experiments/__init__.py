@@ -31,3 +31,4 @@ from neuronet.experiments import computation_graph
 from neuronet.experiments import decision_boundaries
 from neuronet.experiments import depth_residual
 from neuronet.experiments import nearest_neighbours
+from neuronet.experiments import cnn_features
