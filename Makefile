@@ -1,5 +1,5 @@
 # make test : create .venv, install neuronet with its dev extras, fetch the data, run all tests
-# make demo : the same set-up, then `neuronet train`: the MLP on Fashion-MNIST, run in runs/demo
+# make demo : the same set-up, then `neuronet train`: LeNet-5 on Fashion-MNIST, run in runs/demo
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -32,7 +32,7 @@ test-fast: setup
 
 demo: setup data
 	rm -rf runs/demo
-	$(VENV)/bin/neuronet train --model mlp --dataset fashion-mnist --out runs/demo
+	$(VENV)/bin/neuronet train --model lenet5 --dataset fashion-mnist --epochs 4 --lr 2e-3 --out runs/demo
 
 bench: setup data
 	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -12,7 +12,14 @@ is what `neuronet train` writes to config.json, so a run can be rebuilt from tha
 import dataclasses
 import math
 
+from neuronet.models.alexnet import build_alexnet
+from neuronet.models.cnn1d import build_cnn1d
+from neuronet.models.googlenet import build_googlenet
+from neuronet.models.lenet import build_lenet5
 from neuronet.models.mlp import MLP
+from neuronet.models.resnet import resnet_builder
+from neuronet.models.simple_cnn import build_simple_cnn
+from neuronet.models.vgg import vgg_builder
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,3 +85,29 @@ def _build_mlp(input_shape, num_classes, hidden=(256, 128), dropout=0.0):
 register_model("mlp", _build_mlp, {"hidden": [256, 128], "dropout": 0.0},
                description="multilayer perceptron: flattened input, ReLU hidden layers "
                            "(default 256-128)")
+register_model("lenet5", build_lenet5, {"activation": "relu", "pooling": "max"},
+               description="LeNet-5: 2 conv 5x5 + 2 pool + 3 fc (61,706 parameters at 32x32; "
+                           "28x28 padded by the first conv)")
+register_model("simplecnn", build_simple_cnn,
+               {"channels": [32, 64], "convs_per_stage": 1, "hidden": 128, "dropout": 0.25},
+               description="small VGG-style net: (conv 3x3 + BN + ReLU) stages with max-pool, "
+                           "fc + BN, dropout")
+register_model("cnn1d", build_cnn1d, {"channels": [32, 64, 128], "kernel_size": 5},
+               default_input=(40,),
+               description="1-D CNN for signals (MNIST-1D): conv1d + BN + ReLU stages, global "
+                           "average pooling, fc")
+register_model("alexnet", build_alexnet, {"dropout": 0.5, "pool_size": 1, "hidden": 1024},
+               default_input=(3, 64, 64),
+               description="AlexNet's 5 conv layers (images >= 63x63) with a light head; "
+                           "models.AlexNet() is torchvision's (61,100,840 at 224x224)")
+for _depth in (11, 16):
+    register_model(f"vgg{_depth}_bn", vgg_builder(_depth, True),
+                   {"dropout": 0.5, "pool_size": 1, "hidden": 512}, default_input=(3, 32, 32),
+                   description=f"VGG-{_depth} with batch norm (images >= 32x32), light 512-512 "
+                               f"head; models.vgg{_depth}_bn() is torchvision's")
+for _depth in (18, 34, 50):
+    register_model(f"resnet{_depth}", resnet_builder(_depth), {"zero_init_residual": False},
+                   description=f"ResNet-{_depth} as torchvision's "
+                               f"({'bottleneck' if _depth == 50 else 'basic'} blocks)")
+register_model("googlenet", build_googlenet, {"dropout": 0.2},
+               description="GoogLeNet (Inception v1, BN) as torchvision's, no auxiliary heads")
