@@ -13,3 +13,14 @@ def best_of(fns, repeats):
             fn()
             best[i] = min(best[i], time.perf_counter() - start)
     return best
+
+
+def profile(fn):
+    """Print a pyinstrument profile of one call of `fn` (pyinstrument is in the dev extra)."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.001)
+    profiler.start()
+    fn()
+    profiler.stop()
+    print(profiler.output_text(unicode=False, color=False, show_all=False))
