@@ -24,7 +24,7 @@ def test_augmented_images_are_shifted_or_mirrored_copies():
 
 @pytest.fixture(scope="module")
 def results(run_quick):
-    return run_quick("overfitting", ("train_vs_test.png", "gaps.png", "hidden_units.png"))
+    return run_quick("overfitting", ("train_vs_test.png", "hidden_units.png"))
 
 
 def test_overfitting_and_cures(results):
