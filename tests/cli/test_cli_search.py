@@ -75,7 +75,8 @@ def test_grid_with_a_choice_and_a_fixed_value(run_cli, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("args, fragments", [
-    (("--param", "depth=int:1:3"), ("no hyperparameter depth", "lr, lr_schedule, momentum")),
+    (("--param", "depth=int:1:3"), ("cannot search depth", "dropout, lr, lr_schedule, momentum")),
+    (("--param", "hidden=64"), ("cannot search hidden",)),  # a list option
     (("--param", "lr=log:1e-4"), ("--param", "'lr=log:1e-4': log needs LOW:HIGH")),
     (("--param", "lr=log:-1:1"), ("LogUniform: low must be > 0",)),
     (("--param", "lr"), ("expected NAME=RANGE, got 'lr'",)),

@@ -154,12 +154,13 @@ def base_config(args):
 
 def split_space(params, config):
     """(space of the searched ranges, fixed values) from the --param pairs; ValueError for a
-    name that is neither a training option nor an option of the model."""
-    options = set(SEARCHABLE) | set(config["model_config"])
+    name that is neither a training option nor a single-valued option of the model."""
+    options = set(SEARCHABLE) | {name for name, value in config["model_config"].items()
+                                 if isinstance(value, (int, float, str))}
     unknown = sorted({name for name, _ in params} - options)
     if unknown:
-        raise ValueError(f"search: no hyperparameter {', '.join(unknown)}; the names are "
-                         f"{', '.join(sorted(options))}")
+        raise ValueError(f"search: cannot search {', '.join(unknown)}; the searchable names "
+                         f"are {', '.join(sorted(options))}")
     for name, values in (("optimizer", train.OPTIMIZERS), ("lr_schedule", train.SCHEDULES)):
         for _, r in (pair for pair in params if pair[0] == name):
             bad = [v for v in (r.values if isinstance(r, Choice) else [r]) if v not in values]
