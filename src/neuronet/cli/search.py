@@ -47,7 +47,8 @@ Methods: random (--trials draws), grid (--points values per numeric range, every
 narrowing (coarse to fine: --rounds of --trials draws; after each round every range shrinks
 around the --keep best trials). --prune-after E stops weak trials early: from epoch E on, a
 trial whose validation score falls below the median of the reference trials at the same
-epoch (the first --prune-startup trials, which run in full, and earlier rounds) stops.
+epoch (the first --prune-startup trials, which run in full, and earlier rounds) stops
+there; the last epoch always runs to the end.
 
 The output folder (--out) receives results.jsonl (one line per finished trial: params,
 scores, time, learning curve; run the same command again to resume an interrupted search),
