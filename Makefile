@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 FASHION_DIR := /usr/share/datasets/fashion-mnist
+WORDS_FILE := /usr/share/dict/words
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup data test test-fast demo bench lint clean
@@ -17,11 +18,16 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Fashion-MNIST comes from Debian's dataset-fashion-mnist package; install it when missing.
+# Fashion-MNIST comes from Debian's dataset-fashion-mnist package, the English word list from
+# wamerican; install them when missing.
 data:
 	@if [ ! -f $(FASHION_DIR)/train-images-idx3-ubyte.gz ]; then \
 		echo "installing Debian package dataset-fashion-mnist"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq dataset-fashion-mnist; \
+	fi
+	@if [ ! -f $(WORDS_FILE) ]; then \
+		echo "installing Debian package wamerican (the word list of the language model)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wamerican; \
 	fi
 
 test: setup data

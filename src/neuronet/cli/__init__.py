@@ -7,6 +7,8 @@
     neuronet models
     neuronet experiment NAME [--quick] | --list
     neuronet filter IN.png OUT.png --kernel emboss | --list
+    neuronet train-lm --epochs 10 --out runs/words
+    neuronet generate runs/words --n 20 --temperature 0.8 --seed 0
 
 `main(argv)` returns the exit status: 0 on success, 2 for a bad command line or bad input
 (unknown model or dataset, bad number, missing data or run folder), reported as one line on
@@ -16,11 +18,13 @@ stderr without a traceback; 1 when training diverges; 130 when interrupted.
 import sys
 
 from neuronet.cli import (
-    data, evaluate, experiment, filter, hopfield, models, predict, search, som, train,
+    data, evaluate, experiment, filter, generate, hopfield, models, predict, search, som, train,
+    train_lm,
 )
 from neuronet.cli.common import Parser, UsageError
 
-COMMANDS = (train, evaluate, predict, data, models, experiment, filter, som, hopfield, search)
+COMMANDS = (train, evaluate, predict, data, models, experiment, filter, train_lm, generate,
+            som, hopfield, search)
 
 
 def build_parser():

@@ -34,9 +34,9 @@ TEST_METRICS = (("accuracy", "test accuracy"), ("precision_macro", "test macro p
                 ("loss", "test loss"))
 
 
-def read_config(folder, needed=()):
+def read_config(folder, needed=(), model_keys=MODEL_KEYS):
     """The config.json of run `folder`; FileNotFoundError naming what is missing, ValueError
-    when it lacks the model's keys or the other `needed` ones."""
+    when it lacks the model's keys (`model_keys`) or the other `needed` ones."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"no run folder at {folder} (neuronet train --out makes one)")
@@ -47,7 +47,7 @@ def read_config(folder, needed=()):
     config = read_json(folder / CONFIG)
     if not isinstance(config, dict):
         raise ValueError(f"{folder / CONFIG} is not a neuronet run config: not a JSON object")
-    missing = [key for key in (*MODEL_KEYS, *needed) if key not in config]
+    missing = [key for key in (*model_keys, *needed) if key not in config]
     if missing:
         raise ValueError(f"{folder / CONFIG} is not a neuronet run config: it lacks "
                          f"{', '.join(missing)}")
@@ -60,16 +60,18 @@ def build_from_config(config):
                        **config["model_config"])
 
 
-def load_trained_model(folder):
-    """(config, model with the run's final weights) of run `folder`."""
-    config = read_config(folder)
+def load_trained_model(folder, build=build_from_config, model_keys=MODEL_KEYS,
+                       command="train"):
+    """(config, model with the run's final weights) of run `folder`, rebuilt by
+    `build(config)`; `command`: the `neuronet` command that trains such runs."""
+    config = read_config(folder, model_keys=model_keys)
     weights = Path(folder) / WEIGHTS
     if not weights.is_file():
         raise FileNotFoundError(
             f"{folder} has no {WEIGHTS}: its training never finished (continue it with "
-            f"neuronet train --resume {folder})"
+            f"neuronet {command} --resume {folder})"
         )
-    model = build_from_config(config)
+    model = build(config)
     model.load_state_dict(load_state_dict_file(weights))
     return config, model
 

@@ -20,6 +20,7 @@ from neuronet.cli.plots import write_plots
 from neuronet.cli.run import (
     CONFIG,
     EVAL_BATCH_SIZE,
+    MODEL_KEYS,
     WEIGHTS,
     build_from_config,
     read_config,
@@ -72,20 +73,17 @@ def add_parser(commands):
     add_option(p, "--epochs", default=6, type=integer(1),
                help="total number of epochs (with --resume: train up to this epoch)")
     add_option(p, "--batch-size", default=128, type=integer(1), help="samples per training step")
-    add_option(p, "--optimizer", default="adam", type=choice("optimizer", lambda: list(OPTIMIZERS)),
-               help=f"optimizer ({', '.join(OPTIMIZERS)})")
-    add_option(p, "--lr", default=1e-3, type=number(0), help="learning rate")
-    add_option(p, "--lr-schedule", default="cosine", type=choice("schedule", lambda: SCHEDULES),
-               help="learning rate per epoch: cosine (from --lr down towards 0 at the last "
-                    "epoch) or constant")
-    add_option(p, "--momentum", default=0.9, type=number(0, 1, include_low=True),
-               help="momentum of sgd and rmsprop")
-    add_option(p, "--weight-decay", default=0.0, type=number(0, include_low=True),
-               help="L2 penalty (adamw: decoupled weight decay)")
+    add_optimizer_options(p)
     add_option(p, "--seed", default=0, type=integer(0),
                help="seed of the weights, the validation split and the shuffling")
     add_option(p, "--val-fraction", default=0.1, type=number(0, 1, include_low=True),
                help="fraction of the training split held out for validation (0 = none)")
+    add_run_options(p)
+    p.set_defaults(run=run)
+
+
+def add_run_options(p):
+    """--workers, --out, --resume, --no-progress (what `prepare` and RESUMABLE rely on)."""
     add_option(p, "--workers", default=0, type=integer(0),
                help="background threads preparing batches")
     add_option(p, "--out", default=DEFAULT_OUT,
@@ -95,7 +93,21 @@ def add_parser(commands):
                         "--epochs and --workers may change (default: start a new run)")
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bars or per-epoch lines (default: show them)")
-    p.set_defaults(run=run)
+
+
+def add_optimizer_options(p, lr=1e-3):
+    """--optimizer, --lr, --lr-schedule, --momentum, --weight-decay (the config keys that
+    OPTIMIZERS and make_scheduler read)."""
+    add_option(p, "--optimizer", default="adam", type=choice("optimizer", lambda: list(OPTIMIZERS)),
+               help=f"optimizer ({', '.join(OPTIMIZERS)})")
+    add_option(p, "--lr", default=lr, type=number(0), help="learning rate")
+    add_option(p, "--lr-schedule", default="cosine", type=choice("schedule", lambda: SCHEDULES),
+               help="learning rate per epoch: cosine (from --lr down towards 0 at the last "
+                    "epoch) or constant")
+    add_option(p, "--momentum", default=0.9, type=number(0, 1, include_low=True),
+               help="momentum of sgd and rmsprop")
+    add_option(p, "--weight-decay", default=0.0, type=number(0, include_low=True),
+               help="L2 penalty (adamw: decoupled weight decay)")
 
 
 TRAINING_KEYS = ("epochs", "batch_size", "optimizer", "lr", "lr_schedule", "momentum",
@@ -116,8 +128,10 @@ def new_config(args):
     }
 
 
-def prepare(args):
-    """(run folder, config, start fresh?) for a new run or a resumed one."""
+def prepare(args, make_config=None, needed=TRAINING_KEYS, model_keys=MODEL_KEYS):
+    """(run folder, config, start fresh?) for a new run (its config from
+    `make_config(args)`, default new_config) or a resumed one (its config.json must hold
+    `model_keys` and `needed`)."""
     if args.resume is None:
         fill_defaults(args)
         folder = Path(args.out if args.out != DEFAULT_OUT else
@@ -125,7 +139,7 @@ def prepare(args):
         if (folder / CONFIG).exists():
             raise ValueError(f"{folder} already holds a run; continue it with --resume {folder} "
                              "or choose another --out")
-        return folder, new_config(args), True
+        return folder, (make_config or new_config)(args), True
     fixed = sorted(given_options(args) - RESUMABLE)
     if fixed:
         raise ValueError(
@@ -133,7 +147,7 @@ def prepare(args):
             f"may be given with it, not --{', --'.join(n.replace('_', '-') for n in fixed)}"
         )
     folder = Path(args.resume)
-    config = read_config(folder, needed=TRAINING_KEYS)
+    config = read_config(folder, needed=needed, model_keys=model_keys)
     config["epochs"] = args.epochs or config["epochs"]
     args.workers = args.workers or 0
     return folder, config, False
@@ -150,6 +164,29 @@ def make_scheduler(optimizer, config):
         return 0.5 * (1 + math.cos(math.pi * epoch / total))
 
     return optim.lr_scheduler.LambdaLR(optimizer, cosine)
+
+
+def set_up_training(folder, config, fresh, model, train_loader):
+    """(optimizer, scheduler, epochs done, History or None) of the run in `folder`: new, or
+    restored from its last checkpoint (model, optimizer, scheduler, loader); ValueError when
+    config["epochs"] are already done. Writes config.json first, so that a run stopped early
+    can be resumed."""
+    optimizer = OPTIMIZERS[config["optimizer"]](model.parameters(), config)
+    scheduler = make_scheduler(optimizer, config)
+    start, history = 0, None
+    if not fresh:
+        state = load_checkpoint(folder / "checkpoint" / "last", model, optimizer, scheduler,
+                                loader=train_loader)
+        start, history = state["epoch"], state["history"]
+        if scheduler is not None:  # the next epoch's lr under the total of this call
+            for group, lr in zip(optimizer.param_groups, scheduler.get_lr()):
+                group["lr"] = lr
+        if start >= config["epochs"]:
+            raise ValueError(f"{folder} has already trained {start} epochs; pass --epochs N "
+                             f"with N > {start} to continue it")
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(folder / CONFIG, config)
+    return optimizer, scheduler, start, history
 
 
 def data_loaders(config, workers):
@@ -174,21 +211,8 @@ def run(args):
     manual_seed(config["seed"])
     train_loader, val_loader, (x_test, y_test) = data_loaders(config, args.workers)
     model = build_from_config(config)
-    optimizer = OPTIMIZERS[config["optimizer"]](model.parameters(), config)
-    scheduler = make_scheduler(optimizer, config)
-    start, history = 0, None
-    if not fresh:
-        state = load_checkpoint(folder / "checkpoint" / "last", model, optimizer, scheduler,
-                                loader=train_loader)
-        start, history = state["epoch"], state["history"]
-        if scheduler is not None:  # the next epoch's lr under the total of this call
-            for group, lr in zip(optimizer.param_groups, scheduler.get_lr()):
-                group["lr"] = lr
-        if start >= config["epochs"]:
-            raise ValueError(f"{folder} has already trained {start} epochs; pass --epochs N "
-                             f"with N > {start} to continue it")
-    folder.mkdir(parents=True, exist_ok=True)
-    write_json(folder / CONFIG, config)  # first, so that a run stopped early can be resumed
+    optimizer, scheduler, start, history = set_up_training(folder, config, fresh, model,
+                                                           train_loader)
     callbacks = [
         ModelCheckpoint(folder / "checkpoint", save_best=val_loader is not None,
                         monitor="val_accuracy", config=config),

@@ -2,6 +2,7 @@
 
 from neuronet.models.alexnet import AlexNet
 from neuronet.models.autoencoder import Autoencoder, DenoisingAutoencoder
+from neuronet.models.charlm import CharLM
 from neuronet.models.cnn1d import CNN1D
 from neuronet.models.googlenet import GoogLeNet
 from neuronet.models.lenet import LeNet5
@@ -24,4 +25,4 @@ from neuronet.models.vgg import (
 __all__ = ["MLP", "SequenceClassifier", "Autoencoder", "DenoisingAutoencoder",
            "LeNet5", "AlexNet", "VGG", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16",
            "vgg16_bn", "vgg19", "vgg19_bn", "ResNet", "resnet18", "resnet34", "resnet50",
-           "GoogLeNet", "SimpleCNN", "CNN1D"]
+           "GoogLeNet", "SimpleCNN", "CNN1D", "CharLM"]

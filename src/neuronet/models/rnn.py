@@ -3,7 +3,8 @@
 from neuronet import nn
 from neuronet.ops.shape import cat
 
-_KINDS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+# The recurrent layer of each `kind` the models accept.
+RECURRENT_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class SequenceClassifier(nn.Module):
@@ -17,11 +18,11 @@ class SequenceClassifier(nn.Module):
     def __init__(self, input_size, hidden_size, num_classes, kind="gru", num_layers=1,
                  bidirectional=False, dropout=0.0):
         super().__init__()
-        if kind not in _KINDS:
+        if kind not in RECURRENT_LAYERS:
             raise ValueError(f"SequenceClassifier: unknown kind {kind!r}; choose one of "
-                             f"{sorted(_KINDS)}")
+                             f"{sorted(RECURRENT_LAYERS)}")
         self.kind = kind
-        self.rnn = _KINDS[kind](input_size, hidden_size, num_layers=num_layers,
+        self.rnn = RECURRENT_LAYERS[kind](input_size, hidden_size, num_layers=num_layers,
                                 batch_first=True, dropout=dropout, bidirectional=bidirectional)
         self.fc = nn.Linear(hidden_size * (2 if bidirectional else 1), num_classes)
 

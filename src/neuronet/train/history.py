@@ -44,12 +44,21 @@ class History:
     def append(self, epoch, logs):
         """Record the numbers in `logs` (name -> number) for epoch number `epoch`."""
         for name, value in logs.items():
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                raise TypeError(f"History: {name!r} must be a number, got {value!r}")
+            _check_number(name, value)
             self.history.setdefault(name, [None] * len(self.epoch))
         self.epoch.append(int(epoch))
         for name, values in self.history.items():
             values.append(float(logs[name]) if name in logs else None)
+
+    def extend_last(self, logs):
+        """Record more numbers (name -> number) for the last epoch: values a callback derives
+        from the epoch's logs, such as perplexity from a loss."""
+        if not self.epoch:
+            raise ValueError("History.extend_last: no epoch has been recorded yet")
+        for name, value in logs.items():
+            _check_number(name, value)
+        for name, value in logs.items():
+            self.history.setdefault(name, [None] * len(self.epoch))[-1] = float(value)
 
     def last(self, name, default=None):
         """The value of `name` at the last epoch (or `default`)."""
@@ -97,6 +106,11 @@ class History:
         if path is not None:
             write_bytes(path, text.encode())
         return text
+
+
+def _check_number(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"History: {name!r} must be a number, got {value!r}")
 
 
 def _cell(value):

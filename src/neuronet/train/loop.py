@@ -76,6 +76,14 @@ def _format(logs):
     return {k: f"{v:.4g}" for k, v in logs.items()}
 
 
+def _batch_weight(loss_fn, targets):
+    """What a batch counts for in the epoch means: the number of elements its loss averages
+    over when the loss has a `count(targets)` method (a masked sequence loss counts its real
+    tokens, so the means are per token), else the number of samples."""
+    count = getattr(loss_fn, "count", None)
+    return len(targets) if count is None else count(targets)
+
+
 def _check_count(who, name, value, low):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         raise ValueError(f"{who}: {name} must be an integer >= {low}, got {value!r}")
@@ -173,7 +181,7 @@ class Trainer:
             for step, batch in enumerate(bar, 1):
                 inputs, targets = _split_batch(batch, "fit")
                 outputs, loss = self._train_step(inputs, targets, epoch, step)
-                size = len(targets)
+                size = _batch_weight(self.loss_fn, targets)
                 stats.add(size, loss, _numpy(outputs), _numpy(targets))
                 self._call("on_batch_end", step - 1, {"loss": loss, "size": size})
                 if self.progress and time.perf_counter() - shown > _REFRESH_SECONDS:
@@ -228,7 +236,9 @@ def fit(model, train_data, loss_fn, optimizer, epochs, val_data=None, metrics=("
     """Train `model` for `epochs` epochs (from `start_epoch`) and return its History.
 
     train_data, val_data: iterables of (inputs, targets) batches (DataLoaders).
-    loss_fn(outputs, targets) -> scalar Tensor. The other arguments: see Trainer.
+    loss_fn(outputs, targets) -> scalar Tensor (the epoch means weight each batch by its
+    number of samples, or by loss_fn.count(targets) when the loss has that method).
+    The other arguments: see Trainer.
     history.history holds per epoch "loss", each metric, "val_loss" and "val_<metric>" (with
     val_data), and "lr" (the learning rate of the first parameter group during the epoch).
     """
@@ -264,7 +274,7 @@ def evaluate(model, data, loss_fn=None, metrics=("accuracy",)):
         if targets is None:
             raise TypeError("evaluate: each batch must be a pair (inputs, targets)")
         loss = None if loss_fn is None else loss_fn(outputs, targets).item()
-        stats.add(len(targets), loss, _numpy(outputs), _numpy(targets))
+        stats.add(_batch_weight(loss_fn, targets), loss, _numpy(outputs), _numpy(targets))
     if stats.samples == 0:
         raise ValueError("evaluate: data gave no batches")
     return stats.results()
