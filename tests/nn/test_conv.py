@@ -336,11 +336,24 @@ def test_empty_batch_gives_empty_outputs_and_gradients():
     assert x.grad.shape == (0, 3, 8, 8) and np.all(w.grad.data == 0)
 
 
-@pytest.mark.parametrize("x_shape,w_shape,kw", [
-    ((2, 4, 6, 6), (20, 4, 3, 3), dict(padding=1)),  # every product wide: BLAS
-    ((2, 40, 5, 5), (6, 20, 1, 1), dict(groups=2)),  # narrow output, wide patches: mixed
-])
-def test_wide_products_take_the_blas_path_and_agree(rng, x_shape, w_shape, kw):
-    """Narrow products use einsum, wide ones BLAS (im2col._gemm): both paths are checked."""
+@pytest.mark.parametrize("kw", [dict(padding=1), dict(padding=(0, 2), dilation=(1, 2)),
+                                dict(stride=(1, 2), padding=1)])
+def test_uneven_chunks_give_the_same_results(rng, monkeypatch, kw):
+    """Chunks of 2, 2 and 1 samples. With a horizontal stride of 1 the GEMMs run on wide rows
+    whose patches reach past each sample's padded input (into the next sample, or the zeros
+    after the last one): none of it may leak into outputs or gradients."""
+    from neuronet.nn.functional import im2col
+
+    x_shape, w_shape = (5, 3, 6, 5), (4, 3, 3, 3)
+    padding = (kw["padding"],) * 2 if isinstance(kw["padding"], int) else kw["padding"]
+    geometry = im2col.ConvGeometry(x_shape, w_shape, kw.get("stride", (1, 1)),
+                                   (padding[0], padding[0], padding[1], padding[1]),
+                                   kw.get("dilation", (1, 1)), 1)
+    monkeypatch.setattr(im2col, "_CHUNK_BYTES", 2 * geometry.K * geometry.L * 8)
+    assert geometry.chunks(8) == [(0, 2), (2, 4), (4, 5)]
     check_op(lambda x, w: F.conv2d(x, w, **kw),
              lambda x, w: TF.conv2d(x, w, **kw) if torch else None, [x_shape, w_shape], rng)
+    # the transposed convolution runs the same pieces the other way round (col2im forward)
+    check_op(lambda x, w: F.conv_transpose2d(x, w, **kw),
+             lambda x, w: TF.conv_transpose2d(x, w, **kw) if torch else None,
+             [(5, 4, 4, 3), (4, 3, 3, 3)], rng)

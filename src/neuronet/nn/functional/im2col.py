@@ -1,31 +1,44 @@
-"""The machinery of convolution: im2col, one GEMM per group, col2im.
+"""The machinery of convolution: im2col, one GEMM per sample and group, col2im.
 
 A 2-D convolution of x: (N, C, H, W) with weight: (O, C/G, KH, KW) in G groups is, for every
 output position, a dot product between the weight and the input patch under it. Copying the
-patches into a matrix ("im2col") turns the whole layer into one matrix product per group:
+patches into a matrix ("im2col") turns the layer into matrix products:
 
-    cols:   (N*OH*OW, G, KH*KW*Cg)   one row per output position, patches in (kh, kw, c) order
-    weight: (G, Og, KH*KW*Cg)        the same order, Og = O / G
-    y = cols @ weight^T              (N*OH*OW, G, Og), reshaped to (N, O, OH, OW)
-
-The patch order (kh, kw, c), with the channel last, is chosen for speed: the input is first
-copied once to a zero-padded NHWC array, so each patch row is built from runs of C
-contiguous values, and the gradient's col2im adds contiguous runs of C values too.
+    cols:   (N, G, K, L)     K = Cg*KH*KW patch values in (c, kh, kw) order, L output positions
+    weight: (G, Og, K)       the weight's own memory order: a reshape, no copy (Og = O / G)
+    y[n, g] = weight[g] @ cols[n, g]        (Og, L): already the NCHW layout, no transpose
 
 The backward pass needs two more products:
 
-    dW    = (cols^T @ dy)^T                    (G, Og, KH*KW*Cg)
-    dcols = dy @ weight                        (N*OH*OW, G, KH*KW*Cg)
-    dx    = col2im(dcols): for each kernel offset (kh, kw), add dcols[..., kh, kw, :] into the
-            strided slice of the (padded) input it came from: KH*KW slice-adds, no per-pixel loop
+    dW      = sum over n of dy[n, g] @ cols[n, g]^T          (G, Og, K)
+    dcols   = weight[g]^T @ dy[n, g]                          (N, G, K, L)
+    dx      = col2im(dcols): for each kernel offset (kh, kw), add dcols[:, :, :, kh, kw] into
+              the strided slice of the (padded) input it came from: KH*KW slice-adds
+
+Wide rows. NumPy copies and adds strided slices one innermost run at a time, and an output
+row is short (10 values in LeNet's second layer), so im2col and above all col2im would spend
+their time in per-run overhead. With a horizontal stride of 1 the GEMMs instead use output
+rows as wide as the padded input (R = Wp columns, of which the last Wp - OW are junk): then
+the patch values for one kernel offset are one contiguous run of OH*Wp values of the padded
+input plane, and col2im adds one contiguous run per offset. The junk columns cost (Wp - OW) /
+OW more GEMM work; forward drops them, and the backward products multiply them by zeros
+(dy is widened with zero columns), so they never reach a result. A run of the last rows
+reaches (KW-1)*dilation values past the end of the padded input, hence `slack` zeros after
+it. With a horizontal stride > 1, R = OW (no junk, no widening). (One difference a
+non-finite input shows: an inf that only junk columns reach adds 0 * inf = NaN to dW, where
+torch's dW has inf or NaN only in the entries that inf reaches.)
+
+Why one GEMM per sample rather than one over the batch: a product over the whole batch needs
+the output and dy transposed between NCHW and (O, N*L), and its narrow shapes (6 or 16 output
+channels against 100,000 rows) are where multithreaded OpenBLAS is slow and erratic on a busy
+machine; per-sample products of small layers stay under OpenBLAS's threading threshold
+(steady single-threaded speed) while those of large layers are big enough to thread well.
 
 cols is KH*KW times larger than the input (75 MB for a 3x3, 64-channel layer on a batch of
 32 32x32 images; gigabytes for VGG on 224x224 images), so it is never built for the whole
 batch: every product runs over chunks of a few samples whose patch matrix (~16 MB) sits in
 one buffer reused across the chunks, and backward keeps only the padded input, rebuilding
-each chunk's cols for dW. The GEMMs are the same; the memory traffic and page faults of a
-huge temporary per layer and step are gone. (16 MB measured best on the ResNet block of
-benchmarks/cnn.py: 8 MB chunks were ~25% slower, one whole-batch chunk ~15%.)
+each chunk's cols for dW.
 
 The transposed convolution is the adjoint of this map, so it uses the same pieces with the
 roles of input and output swapped (see conv.py).
@@ -35,15 +48,6 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 _CHUNK_BYTES = 16 << 20  # size of one chunk's patch matrix (see the module docstring)
-
-
-def _gemm(a, b, out=None):
-    """a @ b for 2-D arrays. OpenBLAS is very slow on narrow products (a layer with 6 output
-    channels, or 6 input channels in the gradient: ~10x), where NumPy's own einsum loop is
-    fast; BLAS wins clearly from about 32 columns on (measured, see benchmarks/cnn.py)."""
-    if min(a.shape[1], b.shape[1]) <= 16:
-        return np.einsum("ij,jk->ik", a, b, out=out)
-    return np.matmul(a, b, out=out)
 
 
 class ConvGeometry:
@@ -67,8 +71,10 @@ class ConvGeometry:
         self.OW = (self.Wp - dilation[1] * (self.KW - 1) - 1) // stride[1] + 1
         if output_hw is not None:
             self.OH, self.OW = output_hw
-        self.K = self.KH * self.KW * self.Cg  # length of one patch (per group)
-        self.L = self.OH * self.OW  # output positions per sample
+        self.K = self.Cg * self.KH * self.KW  # length of one patch (per group)
+        self.R = self.Wp if stride[1] == 1 else self.OW  # GEMM row width (wide rows)
+        self.L = self.OH * self.R  # GEMM columns per sample, junk ones included
+        self.slack = (self.KW - 1) * dilation[1] if self.R != self.OW else 0
 
     @property
     def output_shape(self):
@@ -76,104 +82,98 @@ class ConvGeometry:
 
     def chunks(self, itemsize):
         """(start, stop) sample ranges whose patch matrix is about _CHUNK_BYTES."""
-        step = max(1, _CHUNK_BYTES // max(1, self.L * self.G * self.K * itemsize))
+        step = max(1, _CHUNK_BYTES // max(1, self.G * self.K * self.L * itemsize))
         return [(i, min(i + step, self.N)) for i in range(0, self.N, step)]
 
+    def _zeros(self, dtype):
+        """A zero (N, C, Hp, Wp) array followed in memory by `slack` zeros."""
+        size = self.N * self.C * self.Hp * self.Wp
+        return np.zeros(size + self.slack, dtype)[:size].reshape(
+            self.N, self.C, self.Hp, self.Wp)
+
     def pad(self, x):
-        """x: (N, C, H, W) -> zero-padded NHWC copy (N, Hp, Wp, C), the source of all patches."""
+        """x: (N, C, H, W) -> zero-padded copy (N, C, Hp, Wp), the source of all patches."""
         top, _, left, _ = self.padding
-        padded = np.zeros((self.N, self.Hp, self.Wp, self.C), x.dtype)
-        padded[:, top:top + self.H, left:left + self.W] = x.transpose(0, 2, 3, 1)
+        padded = self._zeros(x.dtype)
+        padded[:, :, top:top + self.H, left:left + self.W] = x
         return padded
 
-    def _patch_view(self, padded):
-        """(n, OH, OW, G, KH, KW, Cg) strided view of padded NHWC samples: no copy."""
-        sn, sh, sw, sc = padded.strides
+    def _rows(self, padded, kh, kw, writeable=False):
+        """(n, C, OH, R) strided view of the padded samples under kernel offset (kh, kw)."""
+        sn, sc, sh, sw = padded.strides
         (s0, s1), (d0, d1) = self.stride, self.dilation
-        shape = (len(padded), self.OH, self.OW, self.G, self.KH, self.KW, self.Cg)
-        strides = (sn, sh * s0, sw * s1, sc * self.Cg, sh * d0, sw * d1, sc)
-        return as_strided(padded, shape, strides, writeable=False)
+        return as_strided(padded[:, :, kh * d0:, kw * d1:], (len(padded), self.C, self.OH, self.R),
+                          (sn, sc, sh * s0, sw * s1), writeable=writeable)
 
     def im2col(self, padded, out):
-        """The patches of padded samples (n, Hp, Wp, C), copied into out[:n*OH*OW]: (n*L, G, K)."""
-        cols = out[:len(padded) * self.L]
-        np.copyto(cols.reshape(len(padded), self.OH, self.OW, self.G, self.KH, self.KW,
-                               self.Cg), self._patch_view(padded))
-        return cols
-
-    def col2im(self, cols, padded):
-        """The adjoint of im2col: add the patches cols (n*L, G, K) of n samples into their
-        padded NHWC input positions, padded: (n, Hp, Wp, G, Cg), in place."""
-        (s0, s1), (d0, d1) = self.stride, self.dilation
-        cols = cols.reshape(len(padded), self.OH, self.OW, self.G, self.KH, self.KW, self.Cg)
-        h_span, w_span = s0 * (self.OH - 1) + 1, s1 * (self.OW - 1) + 1
+        """The patches of padded samples (n, C, Hp, Wp), copied into out[:n]: (n, G, K, L)."""
+        cols = out[:len(padded)].reshape(len(padded), self.C, self.KH, self.KW, self.OH, self.R)
         for kh in range(self.KH):
             for kw in range(self.KW):
-                h0, w0 = kh * d0, kw * d1
-                padded[:, h0:h0 + h_span:s0, w0:w0 + w_span:s1] += cols[:, :, :, :, kh, kw]
+                cols[:, :, kh, kw] = self._rows(padded, kh, kw)
+        return out[:len(padded)]
+
+    def col2im(self, cols, padded):
+        """The adjoint of im2col: add the patches cols (n, G, K, L) of n samples into their
+        padded input positions, padded: (n, C, Hp, Wp), in place."""
+        cols = cols.reshape(len(padded), self.C, self.KH, self.KW, self.OH, self.R)
+        for kh in range(self.KH):
+            for kw in range(self.KW):
+                self._rows(padded, kh, kw, writeable=True)[...] += cols[:, :, kh, kw]
+
+    def _widen(self, a):
+        """a (n, O, OH, OW) -> (n, G, Og, L) on the wide rows, zeros in the junk columns."""
+        if self.R != self.OW:
+            wide = np.zeros((len(a), self.O, self.OH, self.R), a.dtype)
+            wide[..., :self.OW] = a
+            a = wide
+        return a.reshape(len(a), self.G, self.Og, self.L)
 
     def _chunk_buffer(self, chunks, dtype):
-        return np.empty((max((b - a for a, b in chunks), default=0) * self.L, self.G, self.K),
+        return np.empty((max((b - a for a, b in chunks), default=0), self.G, self.K, self.L),
                         dtype)
 
-    def weight_matrix(self, weight):
-        """weight (O, Cg, KH, KW) -> (G, Og, K) in the patch order (kh, kw, c)."""
-        w = weight.reshape(self.G, self.Og, self.Cg, self.KH, self.KW)
-        return np.ascontiguousarray(w.transpose(0, 1, 3, 4, 2)).reshape(self.G, self.Og, self.K)
-
-    def output_rows(self, y):
-        """y (N, O, OH, OW) -> (N*L, G, Og), the layout of the GEMMs' results."""
-        rows = y.reshape(self.N, self.O, self.L).transpose(0, 2, 1)
-        return np.ascontiguousarray(rows).reshape(self.N * self.L, self.G, self.Og)
-
-    # The products below are plain 2-D products, one per group, on strided (never copied)
-    # group slices: NumPy's stacked 3-D matmul is not handed to BLAS for these layouts and
-    # was ~10x slower for the weight gradient.
-
     def forward(self, padded, weight):
-        """y = conv(x, weight): (N, O, OH, OW), from x's padded NHWC copy (see pad)."""
-        wm = self.weight_matrix(weight)
-        rows = np.empty((self.N * self.L, self.G, self.Og), padded.dtype)
+        """y = conv(x, weight): (N, O, OH, OW), from x padded (see pad)."""
+        wm = weight.reshape(self.G, self.Og, self.K)
+        y = np.empty(self.output_shape, padded.dtype)
         chunks = self.chunks(padded.itemsize)
         buffer = self._chunk_buffer(chunks, padded.dtype)
         for start, stop in chunks:
             cols = self.im2col(padded[start:stop], buffer)
-            out = rows[start * self.L:stop * self.L]
+            wide = (y[start:stop] if self.R == self.OW else
+                    np.empty((stop - start, self.O, self.OH, self.R), padded.dtype))
+            rows = wide.reshape(stop - start, self.G, self.Og, self.L)
             for g in range(self.G):
-                _gemm(cols[:, g], wm[g].T, out=out[:, g])
-        y = rows.reshape(self.N, self.L, self.O).transpose(0, 2, 1)
-        return np.ascontiguousarray(y).reshape(self.output_shape)
+                np.matmul(wm[g], cols[:, g], out=rows[:, g])
+            if self.R != self.OW:
+                y[start:stop] = wide[..., :self.OW]
+        return y
 
     def weight_grad(self, grad_output, padded):
-        """dL/dweight (O, Cg, KH, KW) from dL/dy (N, O, OH, OW) and x's padded NHWC copy."""
-        rows = self.output_rows(grad_output)
+        """dL/dweight (O, Cg, KH, KW) from dL/dy (N, O, OH, OW) and x padded (see pad)."""
         chunks = self.chunks(padded.itemsize)
         buffer = self._chunk_buffer(chunks, padded.dtype)
-        # accumulated as (K, Og) = cols^T @ rows: BLAS is several times faster with the long
-        # summed axis in this orientation than in rows^T @ cols
-        acc = np.zeros((self.G, self.K, self.Og), grad_output.dtype)
+        acc = np.zeros((self.G, self.Og, self.K), grad_output.dtype)
         for start, stop in chunks:
             cols = self.im2col(padded[start:stop], buffer)
-            part = rows[start * self.L:stop * self.L]
+            dy = self._widen(grad_output[start:stop])
             for g in range(self.G):
-                acc[g] += _gemm(cols[:, g].T, part[:, g])
-        w = acc.reshape(self.G, self.KH, self.KW, self.Cg, self.Og).transpose(0, 4, 3, 1, 2)
-        return np.ascontiguousarray(w).reshape(self.O, self.Cg, self.KH, self.KW)
+                acc[g] += np.matmul(dy[:, g], cols[:, g].transpose(0, 2, 1)).sum(axis=0)
+        return acc.reshape(self.O, self.Cg, self.KH, self.KW)
 
     def input_grad(self, grad_output, weight):
-        """dL/dx (N, C, H, W) from dL/dy (N, O, OH, OW): per chunk, one GEMM per group, then
-        col2im."""
-        rows, wm = self.output_rows(grad_output), self.weight_matrix(weight)
+        """dL/dx (N, C, H, W) from dL/dy (N, O, OH, OW): per chunk, one GEMM per sample and
+        group, then col2im."""
+        wm = weight.reshape(self.G, self.Og, self.K)
         chunks = self.chunks(grad_output.itemsize)
         buffer = self._chunk_buffer(chunks, grad_output.dtype)
-        padded = np.zeros((self.N, self.Hp, self.Wp, self.G, self.Cg), grad_output.dtype)
+        padded = self._zeros(grad_output.dtype)
         for start, stop in chunks:
-            dcols = buffer[:(stop - start) * self.L]
-            part = rows[start * self.L:stop * self.L]
+            dcols = buffer[:stop - start]
+            dy = self._widen(grad_output[start:stop])
             for g in range(self.G):
-                _gemm(part[:, g], wm[g], out=dcols[:, g])
+                np.matmul(wm[g].T, dy[:, g], out=dcols[:, g])
             self.col2im(dcols, padded[start:stop])
         top, _, left, _ = self.padding
-        inner = padded[:, top:top + self.H, left:left + self.W].reshape(
-            self.N, self.H, self.W, self.C)
-        return np.ascontiguousarray(inner.transpose(0, 3, 1, 2))
+        return np.ascontiguousarray(padded[:, :, top:top + self.H, left:left + self.W])
