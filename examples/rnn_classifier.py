@@ -46,8 +46,8 @@ def accuracy(model, x, y, batch_size=1000):
 
 def train(data="mnist1d", kind="gru", hidden=128, epochs=100, batch_size=128, lr=3e-3,
           clip=1.0, seed=0, verbose=True):
-    """Train from scratch; returns the last epoch's {'epoch', 'train_loss', 'test_accuracy',
-    'seconds'} and the best test accuracy seen."""
+    """Train from scratch; returns the model, the last epoch's {'epoch', 'train_loss',
+    'test_accuracy', 'seconds'} and the best test accuracy seen."""
     neuronet.manual_seed(seed)
     x_train, y_train, x_test, y_test = load(data)
     model = SequenceClassifier(x_train.shape[2], hidden, 10, kind=kind)
@@ -74,7 +74,7 @@ def train(data="mnist1d", kind="gru", hidden=128, epochs=100, batch_size=128, lr
             print(f"epoch {epoch:3d}  train loss {result['train_loss']:.4f}  "
                   f"test accuracy {result['test_accuracy']:.4f}  ({result['seconds']:.1f} s)",
                   flush=True)
-    return result, best
+    return model, result, best
 
 
 def main():
@@ -89,8 +89,8 @@ def main():
     parser.add_argument("--clip", type=float, default=1.0, help="max gradient norm")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    result, best = train(args.data, args.kind, args.hidden, args.epochs, args.batch_size,
-                         args.lr, args.clip, args.seed)
+    _, result, best = train(args.data, args.kind, args.hidden, args.epochs, args.batch_size,
+                            args.lr, args.clip, args.seed)
     print(f"{args.data} {args.kind.upper()} test accuracy after {args.epochs} epochs: "
           f"{result['test_accuracy']:.4f} (best epoch {best:.4f})")
 
