@@ -72,6 +72,21 @@ def test_max_pool_propagates_nan_as_torch(rng):
     assert np.array_equal(out.data[~np.isnan(out.data)], ref.numpy()[~np.isnan(ref.numpy())])
 
 
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1)])
+def test_max_pool_routes_an_infinite_gradient_only_to_the_maximum(rng, kw):
+    """An inf in the incoming gradient reaches its window's maximum and nothing else (a
+    masked product inf * 0 would spread NaN over the window)."""
+    th = needs_torch()
+    x = rng.standard_normal((1, 2, 4, 4))
+    ours, theirs = nt.tensor(x, requires_grad=True), th.tensor(x, requires_grad=True)
+    out, ref = F.max_pool2d(ours, **kw), TF.max_pool2d(theirs, **kw)
+    g = np.ones(out.shape)
+    g[0, 1, 1, 1] = np.inf
+    out.backward(nt.tensor(g))
+    ref.backward(th.tensor(g))
+    assert np.array_equal(ours.grad.data, theirs.grad.numpy())  # inf == inf, no NaN anywhere
+
+
 AVG_POOL = [
     ((2, 3, 8, 8), dict(kernel_size=2)),
     ((1, 2, 7, 9), dict(kernel_size=3, stride=2, padding=1)),

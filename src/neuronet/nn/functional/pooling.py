@@ -1,15 +1,16 @@
 """Pooling with torch.nn.functional's names and arguments: max_pool2d, avg_pool2d,
 max_pool1d, avg_pool1d (NCHW / NCL).
 
-Windows are a strided view of the padded input, (N, C, OH, OW, KH, KW), never a Python loop
-over pixels. Backward loops over the KH*KW kernel offsets: each offset's gradient is one
-strided slice-add into the input's gradient. Max pooling routes each output's gradient to
-the first maximum of its window (in row-major window order), as PyTorch does on ties.
+Both directions loop over the KH*KW kernel offsets, never over pixels: the values under one
+offset in every window form one strided (N, C, OH, OW) view of the padded input, so forward is
+a running max or sum of KH*KW views and backward is KH*KW strided slice-adds. (Reducing a
+(N, C, OH, OW, KH, KW) window view instead makes NumPy copy it and loop over tiny windows:
+several times slower.) Max pooling routes each output's gradient to the first maximum of its
+window (in row-major window order), as PyTorch does on ties.
 (adaptive_avg_pool2d is a separable linear map: see resample.py.)
 """
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from neuronet.autograd.function import Function
 from neuronet.nn.functional.conv import _as_2d, _unbatched, as_tuple, check_batched
@@ -42,24 +43,24 @@ class PoolGeometry:
         padded[:, :, ph:ph + self.H, pw:pw + self.W] = x
         return padded
 
-    def windows(self, padded):
-        """(N, C, OH, OW, KH, KW) strided view of the padded input: no copy."""
-        sn, sc, sh, sw = padded.strides
+    def offsets(self, padded):
+        """For each kernel offset k = kh * KW + kw (row-major), the (N, C, OH, OW) strided view
+        of padded holding the value at that offset of every window: yields (k, view)."""
         (s0, s1), (d0, d1) = self.stride, self.dilation
-        return as_strided(padded, (self.N, self.C, *self.out, *self.kernel),
-                          (sn, sc, sh * s0, sw * s1, sh * d0, sw * d1), writeable=False)
+        (OH, OW), (_, KW) = self.out, self.kernel
+        for k in range(self.kernel[0] * KW):
+            h0, w0 = (k // KW) * d0, (k % KW) * d1
+            yield k, padded[:, :, h0:h0 + s0 * (OH - 1) + 1:s0, w0:w0 + s1 * (OW - 1) + 1:s1]
 
-    def scatter(self, grad_at_offset, dtype):
-        """The adjoint of `windows`: sum grad_at_offset(kh, kw) (N, C, OH, OW) for every
-        kernel offset into the input positions it came from; returns (N, C, H, W)."""
-        (s0, s1), (d0, d1) = self.stride, self.dilation
-        (OH, OW), (ph, pw) = self.out, self.padding
+    def scatter(self, add_at_offset, dtype):
+        """The adjoint of `offsets`: a zero (N, C, H, W) gradient into whose strided view of
+        every offset k add_at_offset(k, view) adds that offset's share in place."""
+        (ph, pw) = self.padding
         padded = np.zeros((self.N, self.C, *self.padded), dtype)
-        for kh in range(self.kernel[0]):
-            for kw in range(self.kernel[1]):
-                h0, w0 = kh * d0, kw * d1
-                padded[:, :, h0:h0 + s0 * (OH - 1) + 1:s0, w0:w0 + s1 * (OW - 1) + 1:s1] += (
-                    grad_at_offset(kh, kw))
+        for k, view in self.offsets(padded):
+            add_at_offset(k, view)
+        if self.padded == (self.H, self.W):
+            return padded  # no padding: the array itself, which the engine keeps uncopied
         return padded[:, :, ph:ph + self.H, pw:pw + self.W]
 
 
@@ -74,32 +75,54 @@ def _output_size(n, k, s, p, d, ceil_mode):
 class MaxPool2d(Function):
     def forward(self, x, geometry, return_indices):
         self.geometry = geo = geometry
-        area = geo.kernel[0] * geo.kernel[1]
-        windows = geo.windows(geo.pad(x, -np.inf)).reshape(geo.N, geo.C, *geo.out, area)
-        self.argmax = windows.argmax(axis=-1)  # the first maximum on ties, as torch
-        y = np.take_along_axis(windows, self.argmax[..., None], axis=-1)[..., 0]
+        views = [view for _, view in geo.offsets(geo.pad(x, -np.inf))]
+        y = views[0].copy()
+        for view in views[1:]:
+            np.maximum(y, view, out=y)  # NaN wins, as torch
+        # winners[k]: windows whose first maximum (torch's choice on ties) is at offset k.
+        # Boolean masks rather than an index array: building and using them is plain
+        # elementwise work, where writing an index under a mask is several times slower.
+        has_nan = np.isnan(y).any()
+        self.winners = np.empty((len(views),) + y.shape, bool)
+        found = np.zeros(y.shape, bool)
+        for k, view in enumerate(views):
+            hit = view == y
+            if has_nan:
+                hit |= np.isnan(view)  # a NaN maximum is not == itself
+            np.greater(hit, found, out=self.winners[k])  # a hit not found at an earlier k
+            found |= hit
         if not return_indices:
             return y
-        kh, kw = np.divmod(self.argmax, geo.kernel[1])
+        kh, kw = np.divmod(self.winners.argmax(axis=0), geo.kernel[1])
         (OH, OW), (s0, s1), (d0, d1) = geo.out, geo.stride, geo.dilation
         h = np.arange(OH)[:, None] * s0 + kh * d0 - geo.padding[0]
         w = np.arange(OW) * s1 + kw * d1 - geo.padding[1]
         return y, h * geo.W + w
 
     def backward(self, g, *_):
-        kw_count = self.geometry.kernel[1]
-        return self.geometry.scatter(
-            lambda kh, kw: np.where(self.argmax == kh * kw_count + kw, g, 0), g.dtype)
+        # g * mask routes g to the winners like np.where(mask, g, 0) at half the cost, but
+        # only for finite g (inf * 0 is NaN)
+        finite = np.isfinite(g).all()
+
+        def share(k):
+            return g * self.winners[k] if finite else np.where(self.winners[k], g, 0)
+
+        return self.geometry.scatter(lambda k, view: np.add(view, share(k), out=view), g.dtype)
 
 
 class AvgPool2d(Function):
     def forward(self, x, geometry, divisor):
         self.geometry, self.divisor = geometry, divisor
-        return geometry.windows(geometry.pad(x, 0)).sum(axis=(-2, -1)) / divisor
+        views = (view for _, view in geometry.offsets(geometry.pad(x, 0)))
+        y = next(views).copy()
+        for view in views:
+            y += view
+        y /= divisor
+        return y
 
     def backward(self, g):
         share = g / self.divisor
-        return self.geometry.scatter(lambda kh, kw: share, g.dtype)
+        return self.geometry.scatter(lambda k, view: np.add(view, share, out=view), g.dtype)
 
 
 def _pool_arguments(input, kernel_size, stride, padding, dilation, ceil_mode, op):
