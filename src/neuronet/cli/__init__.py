@@ -9,6 +9,11 @@
     neuronet filter IN.png OUT.png --kernel emboss | --list
     neuronet train-lm --epochs 10 --out runs/words
     neuronet generate runs/words --n 20 --temperature 0.8 --seed 0
+    neuronet som --dataset digits
+    neuronet hopfield recall | capacity
+    neuronet search --param lr=log:1e-4:1e-1 --trials 20
+    neuronet train-gan --model cdcgan --dataset fashion-mnist --epochs 10 --out runs/cdcgan
+    neuronet sample runs/cdcgan --label 3 --n 64 out.png
 
 `main(argv)` returns the exit status: 0 on success, 2 for a bad command line or bad input
 (unknown model or dataset, bad number, missing data or run folder), reported as one line on
@@ -18,13 +23,13 @@ stderr without a traceback; 1 when training diverges; 130 when interrupted.
 import sys
 
 from neuronet.cli import (
-    data, evaluate, experiment, filter, generate, hopfield, models, predict, search, som, train,
-    train_lm,
+    data, evaluate, experiment, filter, generate, hopfield, models, predict, sample, search, som,
+    train, train_gan, train_lm,
 )
 from neuronet.cli.common import Parser, UsageError
 
 COMMANDS = (train, evaluate, predict, data, models, experiment, filter, train_lm, generate,
-            som, hopfield, search)
+            som, hopfield, search, train_gan, sample)
 
 
 def build_parser():

@@ -82,6 +82,7 @@ def plot_gan_history(history, path, title=None):
             if points:
                 ax.plot(*zip(*points), marker="o", label=label)
         ax.set_xlabel("epoch")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_title(name)
         ax.grid(alpha=0.3)
         ax.legend()
