@@ -40,12 +40,17 @@ def test_best_by_validation_retrained_and_tested_once(run_cli, tmp_path):
     assert f"test accuracy {summary['test']['accuracy']:.4f}" in out
 
 
-def test_an_interrupted_search_resumes(run_cli, tmp_path, monkeypatch):
+def test_an_interrupted_search_resumes_to_the_same_end(run_cli, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    _, _, first = _search(run_cli, tmp_path, "--trials", "2")
-    _, summary, both = _search(run_cli, tmp_path, "--trials", "3")
+    _, _, first = _search(run_cli, tmp_path / "resumed", "--trials", "2")
+    _, summary, both = _search(run_cli, tmp_path / "resumed", "--trials", "3")
     assert both[:2] == first and len(both) == 3  # the two finished trials did not run again
     assert summary["trials"] == 3
+    # in one go, with the trials in worker processes: the same trials, the same final model
+    _, whole, records = _search(run_cli, tmp_path / "whole", "--trials", "3", "--workers", "2")
+    records.sort(key=lambda r: r["trial"])  # the file is in the order trials finished
+    assert [r["scores"] for r in records] == [r["scores"] for r in both]
+    assert whole["test"] == summary["test"]
 
 
 def test_weak_trials_stop_early(run_cli, tmp_path, monkeypatch):

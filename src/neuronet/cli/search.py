@@ -14,6 +14,7 @@ from neuronet.cli.run import CONFIG, WEIGHTS, build_from_config, test_report
 from neuronet.data.registry import dataset_names
 from neuronet.io import save_state_dict, write_json
 from neuronet.models.registry import model_config, model_names
+from neuronet.random import manual_seed
 from neuronet.search import (
     Choice,
     Integer,
@@ -251,6 +252,7 @@ def run(args):
     best = result.best()
     final = trial_config(base, best["params"])
     final.update(val_fraction=0.0, epochs=args.final_epochs or args.epochs)
+    manual_seed(final["seed"])  # as 'neuronet train': the same weights however trials ran
     model, _, (x_test, y_test) = train_run(final)
     report = test_report(model, x_test, y_test, len(final["classes"]))
     _write_best(folder / "best", final, model, report)
