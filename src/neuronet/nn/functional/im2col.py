@@ -40,7 +40,9 @@ cols is KH*KW times larger than the input (75 MB for a 3x3, 64-channel layer on 
 32 32x32 images; gigabytes for VGG on 224x224 images), so it is never built for the whole
 batch: every product runs over chunks of a few samples whose patch matrix (~16 MB) sits in
 one buffer reused across the chunks, and backward keeps only the padded input, rebuilding
-each chunk's cols for dW.
+each chunk's cols for dW. Only when the whole batch is one chunk (small layers such as
+LeNet's, at most _CHUNK_BYTES) does the geometry keep forward's cols for dW, saving an
+im2col per step.
 
 The transposed convolution is the adjoint of this map, so it uses the same pieces with the
 roles of input and output swapped (see conv.py).
@@ -75,6 +77,7 @@ class ConvGeometry:
         self.K = self.Cg * self.KH * self.KW  # length of one patch (per group)
         self.R = self.Wp if stride[1] == 1 else self.OW  # GEMM row width (wide rows)
         self.L = self.OH * self.R  # GEMM columns per sample, junk ones included
+        self._kept = None  # (padded buffer, its whole patch matrix) from forward, see below
         self.slack = (self.KH - 1) * dilation[0] * self.Wp + (self.KW - 1) * dilation[1]
 
     @property
@@ -158,6 +161,8 @@ class ConvGeometry:
         buffer = self._chunk_buffer(chunks, padded.dtype)
         for start, stop in chunks:
             cols = self.im2col(padded, start, stop, buffer)
+            if len(chunks) == 1:
+                self._kept = (padded, cols)  # one chunk: weight_grad reuses it
             wide = (y[start:stop] if self.R == self.OW else
                     np.empty((stop - start, self.O, self.OH, self.R), padded.dtype))
             rows = wide.reshape(stop - start, self.G, self.Og, self.L)
@@ -169,11 +174,13 @@ class ConvGeometry:
 
     def weight_grad(self, grad_output, padded):
         """dL/dweight (O, Cg, KH, KW) from dL/dy (N, O, OH, OW) and x's padded buffer."""
+        kept, self._kept = self._kept, None
+        reuse = kept is not None and kept[0] is padded  # then there is one chunk
         chunks = self.chunks(padded.itemsize)
-        buffer = self._chunk_buffer(chunks, padded.dtype)
+        buffer = None if reuse else self._chunk_buffer(chunks, padded.dtype)
         acc = np.zeros((self.G, self.Og, self.K), grad_output.dtype)
         for start, stop in chunks:
-            cols = self.im2col(padded, start, stop, buffer)
+            cols = kept[1] if reuse else self.im2col(padded, start, stop, buffer)
             dy = self._widen(grad_output[start:stop])
             for g in range(self.G):
                 acc[g] += np.matmul(dy[:, g], cols[:, g].transpose(0, 2, 1)).sum(axis=0)
