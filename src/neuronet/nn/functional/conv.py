@@ -20,15 +20,13 @@ class Conv2d(Function):
     def forward(self, x, weight, bias, geometry):
         self.geometry, self.weight = geometry, weight
         self.padded = geometry.pad(x)  # kept for dW, instead of the KH*KW times larger cols
-        y = geometry.forward(self.padded, weight)
-        if bias is not None:
-            y += bias.reshape(1, -1, 1, 1)
-        return y
+        return geometry.forward(self.padded, weight, bias)
 
     def backward(self, g):
         geo = self.geometry
-        gx = geo.input_grad(g, self.weight) if self.needs_input_grad[0] else None
-        gw = geo.weight_grad(g, self.padded) if self.needs_input_grad[1] else None
+        dy = geo.widen(g) if any(self.needs_input_grad[:2]) else None
+        gx = geo.input_grad(dy, self.weight) if self.needs_input_grad[0] else None
+        gw = geo.weight_grad(dy, self.padded) if self.needs_input_grad[1] else None
         gb = g.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None
         return gx, gw, gb
 
@@ -40,7 +38,7 @@ class ConvTranspose2d(Function):
 
     def forward(self, x, weight, bias, geometry):
         self.geometry, self.weight, self.x = geometry, weight, x
-        y = geometry.input_grad(x, weight)
+        y = geometry.input_grad(geometry.widen(x), weight)
         if bias is not None:
             y += bias.reshape(1, -1, 1, 1)
         return y
@@ -49,7 +47,7 @@ class ConvTranspose2d(Function):
         geo = self.geometry
         padded = geo.pad(g) if any(self.needs_input_grad[:2]) else None
         gx = geo.forward(padded, self.weight) if self.needs_input_grad[0] else None
-        gw = geo.weight_grad(self.x, padded) if self.needs_input_grad[1] else None
+        gw = geo.weight_grad(geo.widen(self.x), padded) if self.needs_input_grad[1] else None
         gb = g.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None
         return gx, gw, gb
 

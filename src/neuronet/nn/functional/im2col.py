@@ -141,8 +141,9 @@ class ConvGeometry:
             for kw in range(self.KW):
                 self._rows(buffer, start, stop, kh, kw)[...] += by_offset[:, :, kh, kw]
 
-    def _widen(self, a):
-        """a (n, O, OH, OW) -> (n, G, Og, L) on the wide rows, zeros in the junk columns."""
+    def widen(self, a):
+        """An output-shaped array a (N, O, OH, OW), such as dy, in the GEMMs' layout
+        (N, G, Og, L): on the wide rows, with zeros in the junk columns."""
         if self.R != self.OW:
             wide = np.zeros((len(a), self.O, self.OH, self.R), a.dtype)
             wide[..., :self.OW] = a
@@ -153,9 +154,11 @@ class ConvGeometry:
         return np.empty((max((b - a for a, b in chunks), default=0), self.G, self.K, self.L),
                         dtype)
 
-    def forward(self, padded, weight):
-        """y = conv(x, weight): (N, O, OH, OW), from x's padded buffer (see pad)."""
+    def forward(self, padded, weight, bias=None):
+        """y = conv(x, weight) + bias: (N, O, OH, OW), from x's padded buffer (see pad);
+        bias (O,) or None, added chunk by chunk while the output is still in cache."""
         wm = weight.reshape(self.G, self.Og, self.K)
+        bias = None if bias is None else bias.reshape(-1, 1, 1)
         y = np.empty(self.output_shape, padded.dtype)
         chunks = self.chunks(padded.itemsize)
         buffer = self._chunk_buffer(chunks, padded.dtype)
@@ -168,35 +171,35 @@ class ConvGeometry:
             rows = wide.reshape(stop - start, self.G, self.Og, self.L)
             for g in range(self.G):
                 np.matmul(wm[g], cols[:, g], out=rows[:, g])
-            if self.R != self.OW:
-                y[start:stop] = wide[..., :self.OW]
+            if self.R != self.OW or bias is not None:  # drop the junk columns, add the bias
+                np.add(wide[..., :self.OW], 0 if bias is None else bias, out=y[start:stop])
         return y
 
-    def weight_grad(self, grad_output, padded):
-        """dL/dweight (O, Cg, KH, KW) from dL/dy (N, O, OH, OW) and x's padded buffer."""
+    def weight_grad(self, dy, padded):
+        """dL/dweight (O, Cg, KH, KW) from dL/dy in the GEMMs' layout (see widen) and x's
+        padded buffer."""
         kept, self._kept = self._kept, None
         reuse = kept is not None and kept[0] is padded  # then there is one chunk
         chunks = self.chunks(padded.itemsize)
         buffer = None if reuse else self._chunk_buffer(chunks, padded.dtype)
-        acc = np.zeros((self.G, self.Og, self.K), grad_output.dtype)
+        acc = np.zeros((self.G, self.Og, self.K), dy.dtype)
         for start, stop in chunks:
             cols = kept[1] if reuse else self.im2col(padded, start, stop, buffer)
-            dy = self._widen(grad_output[start:stop])
             for g in range(self.G):
-                acc[g] += np.matmul(dy[:, g], cols[:, g].transpose(0, 2, 1)).sum(axis=0)
+                acc[g] += np.matmul(dy[start:stop, g],
+                                    cols[:, g].transpose(0, 2, 1)).sum(axis=0)
         return acc.reshape(self.O, self.Cg, self.KH, self.KW)
 
-    def input_grad(self, grad_output, weight):
-        """dL/dx (N, C, H, W) from dL/dy (N, O, OH, OW): per chunk, one GEMM per sample and
-        group, then col2im."""
+    def input_grad(self, dy, weight):
+        """dL/dx (N, C, H, W) from dL/dy in the GEMMs' layout (see widen): per chunk, one
+        GEMM per sample and group, then col2im."""
         wm = weight.reshape(self.G, self.Og, self.K)
-        chunks = self.chunks(grad_output.itemsize)
-        buffer = self._chunk_buffer(chunks, grad_output.dtype)
-        padded = self._zeros(grad_output.dtype)
+        chunks = self.chunks(dy.itemsize)
+        buffer = self._chunk_buffer(chunks, dy.dtype)
+        padded = self._zeros(dy.dtype)
         for start, stop in chunks:
             dcols = buffer[:stop - start]
-            dy = self._widen(grad_output[start:stop])
             for g in range(self.G):
-                np.matmul(wm[g].T, dy[:, g], out=dcols[:, g])
+                np.matmul(wm[g].T, dy[start:stop, g], out=dcols[:, g])
             self.col2im(dcols, padded, start, stop)
         return np.ascontiguousarray(self._interior(padded))
