@@ -16,23 +16,38 @@ from neuronet.autograd.function import Function
 from neuronet.autograd.tensor import Tensor
 
 
+def _sum_of_products(a, b, axes):
+    """(a * b).sum(axes, keepdims=True) in one pass, without the product array (einsum)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"[:a.ndim]
+    kept = "".join(c for i, c in enumerate(letters) if i not in axes)
+    total = np.einsum(f"{letters},{letters}->{kept}", a, b)
+    return total.reshape([1 if i in axes else n for i, n in enumerate(a.shape)])
+
+
 def _normalize(x, axes, eps):
     """x_hat and 1 / sqrt(var + eps) over `axes` (kept as size-1 axes)."""
     mean = x.mean(axis=axes, keepdims=True)
-    centered = x - mean
-    var = np.mean(centered * centered, axis=axes, keepdims=True)
+    x_hat = x - mean
+    var = _sum_of_products(x_hat, x_hat, axes) / (x.size // mean.size)
     inv_std = 1 / np.sqrt(var + eps)
-    centered *= inv_std
-    return centered, inv_std, mean, var
+    x_hat *= inv_std
+    return x_hat, inv_std, mean, var
 
 
-def _normalize_grad(g_hat, x_hat, inv_std, axes):
-    """dL/dx given dL/dx_hat when the mean and variance were taken over `axes` of x itself."""
-    return inv_std * (
-        g_hat
-        - g_hat.mean(axis=axes, keepdims=True)
-        - x_hat * (g_hat * x_hat).mean(axis=axes, keepdims=True)
-    )
+def _normalize_grad(g, x_hat, scale, g_sum, gx_sum):
+    """dL/dx = scale * (g - mean(g) - x_hat * mean(g * x_hat)), the means over the axes
+    along which g_sum = g.sum and gx_sum = (g * x_hat).sum were taken (kept as size-1 axes).
+
+    g is dL/dx_hat and scale 1 / sqrt(var + eps); batch norm passes dL/dy and folds its
+    per-channel weight into scale instead (constant over the axes, it factors out). Four
+    passes over the data, the sums coming from the caller, who needs them too.
+    """
+    n = g.size // g_sum.size
+    gx = x_hat * (gx_sum / n)
+    gx += g_sum / n
+    np.subtract(g, gx, out=gx)
+    gx *= scale
+    return gx
 
 
 class BatchNorm(Function):
@@ -56,21 +71,26 @@ class BatchNorm(Function):
             x_hat = (x - running_mean.reshape(shape)) * self.inv_std
         self.x_hat = x_hat
         self.weight = None if weight is None else weight.reshape(shape)
-        y = x_hat if weight is None else x_hat * self.weight
-        return y if bias is None else y + bias.reshape(shape)
+        if weight is None:
+            return x_hat if bias is None else x_hat + bias.reshape(shape)
+        y = x_hat * self.weight
+        if bias is not None:
+            y += bias.reshape(shape)
+        return y
 
     def backward(self, g):
-        gx = gw = gb = None
-        if self.needs_input_grad[0]:
-            g_hat = g if self.weight is None else g * self.weight
-            if self.training:
-                gx = _normalize_grad(g_hat, self.x_hat, self.inv_std, self.axes)
-            else:
-                gx = g_hat * self.inv_std
-        if self.needs_input_grad[1]:
-            gw = (g * self.x_hat).sum(axis=self.axes)
-        if self.needs_input_grad[2]:
-            gb = g.sum(axis=self.axes)
+        need_x, need_w, need_b = self.needs_input_grad
+        batch_stats = need_x and self.training  # dL/dx goes through the batch mean and var
+        g_sum = g.sum(axis=self.axes, keepdims=True) if need_b or batch_stats else None
+        gx_sum = (_sum_of_products(g, self.x_hat, self.axes) if need_w or batch_stats
+                  else None)
+        gx = None
+        if need_x:
+            scale = self.inv_std if self.weight is None else self.inv_std * self.weight
+            gx = _normalize_grad(g, self.x_hat, scale, g_sum, gx_sum) if batch_stats else (
+                g * scale)
+        gw = gx_sum.reshape(-1) if need_w else None
+        gb = g_sum.reshape(-1) if need_b else None
         return gx, gw, gb
 
 
@@ -88,7 +108,9 @@ class LayerNorm(Function):
         gx = None
         if self.needs_input_grad[0]:
             g_hat = g if self.weight is None else g * self.weight
-            gx = _normalize_grad(g_hat, self.x_hat, self.inv_std, self.axes)
+            gx = _normalize_grad(g_hat, self.x_hat, self.inv_std,
+                                 g_hat.sum(axis=self.axes, keepdims=True),
+                                 _sum_of_products(g_hat, self.x_hat, self.axes))
         # weight and bias broadcast over the leading axes: the engine sums them back
         gw = g * self.x_hat if self.needs_input_grad[1] else None
         gb = g if self.needs_input_grad[2] else None
