@@ -4,13 +4,13 @@ A LeNet-5 (ReLU, max-pool; neuronet.models.LeNet5) is trained briefly on Fashion
 
 - learned_filters.png: its six 5x5 first-layer filters at initialization and after training
   (random noise becomes smooth blobs and oriented edge and bar detectors), and the trained
-  filters applied to a photograph (sklearn's china.jpg, in grey): each picks out edges of one
-  orientation or polarity, like the hand-made kernels below;
+  filters applied to a photograph (the pagoda of sklearn's china.jpg, in grey): each picks
+  out edges of one orientation or polarity, like the hand-made kernels below;
 - feature_maps.png: one test image through the layers: conv1 + ReLU (6 maps of 28x28),
   max-pool (14x14), conv2 + ReLU (16 maps of 10x10), max-pool (5x5): each stage is coarser
   and responds to larger, more specific parts;
 - hand_kernels.png: the classic kernels of neuronet.vision (Gaussian blur, sharpen, emboss,
-  Sobel edges) and what they do to the photograph.
+  Sobel edges) and what they do to the photograph, shown at full resolution.
 
 Numbers: the CNN's test accuracy; the smoothness of the first-layer filters (the correlation
 of each weight with its right and lower neighbour: 0 for noise) before and after training;
@@ -18,16 +18,19 @@ the fraction of active (non-zero) units in each ReLU stage; and the detail (mean
 of the photograph after each hand-made kernel, relative to the original.
 """
 
+import io
+
 import numpy as np
 
 import neuronet
 from neuronet import optim
 from neuronet.experiments.common import fashion_mnist, train
 from neuronet.experiments.registry import experiment
+from neuronet.io import write_bytes
 from neuronet.models import LeNet5
 from neuronet.optional import import_optional
 from neuronet.vision import apply_filter, correlate, filters
-from neuronet.viz.backend import new_figure, save_png
+from neuronet.viz.backend import PLOT_INSTALL_HINT, new_figure
 from neuronet.viz.images import plot_image_grid
 
 # name in neuronet.vision -> (the kernel shown next to its result, its caption)
@@ -36,17 +39,18 @@ HAND_KERNELS = {
                       "Gaussian blur (sigma 1)"),
     "sharpen": (filters.sharpen_kernel, "sharpen"),
     "emboss": (lambda: filters.EMBOSS, "emboss"),
-    "sobel": (lambda: filters.SOBEL_X, "Sobel edges (x kernel; y is its transpose)"),
+    "sobel": (lambda: filters.SOBEL_X, "Sobel edges (x kernel;\ny is its transpose)"),
 }
 
 
-def photograph(quick):
-    """sklearn's china.jpg as (H, W, 3) uint8, halved in quick mode."""
+def photograph():
+    """The pagoda of sklearn's china.jpg: a (200, 270, 3) uint8 crop, small enough to show
+    at full resolution, where what a 3x3 kernel does can be seen."""
     datasets = import_optional("sklearn.datasets", "experiment cnn_features",
                                "pip install neuronet[sklearn]")
     photos = datasets.load_sample_images()
     photo = photos.images[[name.endswith("china.jpg") for name in photos.filenames].index(True)]
-    return photo[::2, ::2] if quick else photo
+    return photo[40:240, 60:330]
 
 
 def neighbour_correlation(kernels):
@@ -74,8 +78,21 @@ def layer_maps(model, image):
                 "conv2 + ReLU": second.data[0], "max-pool 2": model.pool2(second).data[0]}
 
 
+def save_png_palette(fig, path, colours=128):
+    """Write `fig` as a PNG of at most `colours` colours: five photographs make a full-colour
+    PNG of ~350 KB, too heavy for the gallery; the palette brings it near 100 KB."""
+    image = import_optional("PIL.Image", "experiment cnn_features", PLOT_INSTALL_HINT)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    buffer.seek(0)
+    small = io.BytesIO()
+    image.open(buffer).convert("RGB").quantize(colours).save(small, format="png", optimize=True)
+    write_bytes(path, small.getvalue())
+    return path
+
+
 def plot_hand_kernels(photo, results, path):
-    fig = new_figure(figsize=(3.2 * (len(results) + 1), 5.6), layout="constrained")
+    fig = new_figure(figsize=(2.5 * (len(results) + 1), 4.0), layout="constrained")
     axes = fig.subplots(2, len(results) + 1, height_ratios=(1, 2))
     axes[0, 0].axis("off")
     axes[1, 0].imshow(photo)
@@ -95,7 +112,7 @@ def plot_hand_kernels(photo, results, path):
         ax.set_xticks([])
         ax.set_yticks([])
     fig.suptitle("hand-made kernels (neuronet.vision) on china.jpg")
-    save_png(fig, path)
+    save_png_palette(fig, path)
 
 
 @experiment("cnn_features", "what a CNN sees: learned filters and feature maps of a LeNet-5 "
@@ -111,7 +128,7 @@ def run(out_dir, *, quick=False, seed=0):
                        val=(x_test, y_test))
     learned = model.conv1.weight.data[:, 0].copy()
 
-    photo = photograph(quick)
+    photo = photograph()
     grey = photo.mean(axis=2) / 255.0
     responses = np.stack([np.abs(correlate(grey, kernel)) for kernel in learned])
     plot_image_grid([initial, learned, responses], out_dir / "learned_filters.png",
