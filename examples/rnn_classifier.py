@@ -9,7 +9,9 @@ The loop: shuffle, forward, cross-entropy, backward, gradient clipping, Adam ste
 
 Measured on a shared 2-core machine (seed 0, the defaults above): MNIST-1D GRU 0.9470 test
 accuracy at epoch 18 (0.9240 at epoch 15; run stopped there); Fashion-MNIST rows LSTM
-(--lr 2e-3) 0.8577 after 3 epochs, 0.8829 at epoch 7 (run stopped there).
+(--lr 2e-3) 0.8577 after 3 epochs, 0.8829 at epoch 7 (run stopped there). MNIST-1D LSTM
+(--kind lstm --epochs 50) 0.9570 after 50 epochs (0.8290 after 25); plain tanh RNN (--kind rnn
+--epochs 25 --lr 1e-3) 0.3360 after 25 epochs (at the default lr 3e-3 it stays at chance).
 """
 
 import argparse

@@ -32,7 +32,7 @@ The words are split once, by --seed, into training, validation and test words. T
 history.csv, checkpoint/ (last epoch, best validation loss) and curves.png.
 
 examples:
-  neuronet train-lm --epochs 10 --out runs/words
+  neuronet train-lm --out runs/words                  # LSTM 128, 6 epochs: 2.80 bits/char
   neuronet train-lm --kind gru --hidden 128 --bptt 5 --grad-clip 1 --out runs/words-gru
   neuronet train-lm --resume runs/words --epochs 15   # continue that run up to epoch 15
   neuronet generate runs/words --n 20 --temperature 0.8 --seed 0
@@ -52,7 +52,7 @@ def add_parser(commands):
                help="recurrent layer (gru, lstm, or rnn: the Elman tanh network)")
     add_option(p, "--embedding-dim", default=32, type=integer(1), help="size of a character's "
                "embedding vector")
-    add_option(p, "--hidden", default=256, type=integer(1), help="hidden units per layer")
+    add_option(p, "--hidden", default=128, type=integer(1), help="hidden units per layer")
     add_option(p, "--layers", default=1, type=integer(1), help="stacked recurrent layers")
     add_option(p, "--dropout", default=0.0, type=number(0, 1, include_low=True),
                help="dropout between stacked recurrent layers")
@@ -61,7 +61,7 @@ def add_parser(commands):
                     "this many steps (0 = through the whole word)")
     add_option(p, "--grad-clip", default=1.0, type=number(0, include_low=True),
                help="clip the total gradient norm to this (0 = no clipping)")
-    add_option(p, "--epochs", default=10, type=integer(1),
+    add_option(p, "--epochs", default=6, type=integer(1),
                help="total number of epochs (with --resume: train up to this epoch)")
     add_option(p, "--batch-size", default=128, type=integer(1), help="words per training step")
     add_optimizer_options(p, lr=3e-3)

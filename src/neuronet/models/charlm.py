@@ -1,6 +1,6 @@
 """A character-level language model, its masked loss, and sampling words from it.
 
-    model = CharLM(vocab_size=len(vocab), hidden_size=256, kind="lstm", bptt=8)
+    model = CharLM(vocab_size=len(vocab), hidden_size=128, kind="lstm", bptt=8)
     scores = model(inputs)                                  # (N, T, V): next-character scores
     loss = MaskedCrossEntropyLoss()(scores, targets)        # mean over the non-padding targets
     sample_words(model, vocab, 5, temperature=0.8, generator=0)   # ['slather', ...]
@@ -39,7 +39,7 @@ class CharLM(nn.Module):
     (batch_first) and `fc` have the keys of the same model built from torch.nn.
     """
 
-    def __init__(self, vocab_size, embedding_dim=32, hidden_size=256, kind="lstm", num_layers=1,
+    def __init__(self, vocab_size, embedding_dim=32, hidden_size=128, kind="lstm", num_layers=1,
                  dropout=0.0, bptt=None, pad_index=Vocabulary.PAD):
         super().__init__()
         if kind not in RECURRENT_LAYERS:
