@@ -8,7 +8,13 @@
 float32, 2 threads on both sides; the two frameworks alternate and each time is the best of
 --repeats rounds (the machine is shared: best-of is the least noisy estimate).
 
-    python benchmarks/cnn.py [--repeats 5] [--profile]
+    python benchmarks/cnn.py [--repeats 7] [--clock wall|cpu] [--profile]
+
+On a heavily loaded machine two-thread wall times mostly measure the scheduler (a BLAS or
+OpenMP thread that loses its time slice stalls its partner; torch suffers most). For a
+load-robust comparison run both sides on one thread and time CPU seconds instead:
+
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/cnn.py --clock cpu
 
 --profile also prints a pyinstrument profile of neuronet's side of each workload
 (pyinstrument is in the dev extra; neuronet itself does not use it).
@@ -112,14 +118,14 @@ def block_steps(steps):
     return run_ours, run_theirs
 
 
-def best_of(fns, repeats):
-    """Alternate the functions `repeats` times; the best wall time of each."""
+def best_of(fns, repeats, clock=time.perf_counter):
+    """Alternate the functions `repeats` times; the best time of each by `clock`."""
     best = [float("inf")] * len(fns)
     for _ in range(repeats):
         for i, fn in enumerate(fns):
-            start = time.perf_counter()
+            start = clock()
             fn()
-            best[i] = min(best[i], time.perf_counter() - start)
+            best[i] = min(best[i], clock() - start)
     return best
 
 
@@ -136,19 +142,27 @@ def profile(fn):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=5, help="timed rounds per framework")
+    parser.add_argument("--repeats", type=int, default=7, help="timed rounds per framework")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="wall time, or the process's CPU time (one thread only)")
     parser.add_argument("--profile", action="store_true", help="profile neuronet's side")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    threads = int(os.environ["OMP_NUM_THREADS"])
+    if args.clock == "cpu" and (threads, int(os.environ["OPENBLAS_NUM_THREADS"])) != (1, 1):
+        parser.error("--clock cpu needs OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 (CPU time "
+                     "of several threads counts their spin-waiting too)")
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    torch.set_num_threads(threads)
+    print(f"{threads} thread(s) per side, {args.clock} time, best of {args.repeats}")
     workloads = [
         ("LeNet-5, 28x28, batch 128, Adam step (x10)", lenet_steps(10)),
         ("ResNet basic block, 64x32x32, batch 32, fwd+bwd (x3)", block_steps(3)),
     ]
     for name, (run_ours, run_theirs) in workloads:
         run_ours(), run_theirs()  # warm-up: allocations, BLAS threads, torch's kernels
-        ours, theirs = best_of([run_ours, run_theirs], args.repeats)
+        ours, theirs = best_of([run_ours, run_theirs], args.repeats, clock)
         print(f"{name}:\n  neuronet {ours * 1e3:8.1f} ms   torch {theirs * 1e3:8.1f} ms   "
-              f"ratio {ours / theirs:.2f}x")
+              f"ratio {ours / theirs:.2f}x   (load average {os.getloadavg()[0]:.1f})")
         if args.profile:
             profile(run_ours)
 
