@@ -9,7 +9,7 @@ import pytest
 import neuronet
 from neuronet.models import resnet18, resnet34, resnet50
 from neuronet.models.registry import build_model, count_parameters
-from neuronet.models.resnet import BasicBlock, Bottleneck
+from neuronet.models.resnet import BasicBlock, Bottleneck, ResNet, make_stage
 from neuronet.nn import summary
 from oracle import check_finite_differences, needs_torch, step_both
 
@@ -121,8 +121,6 @@ def test_resnet18_matches_torch_at_small_size():
 
 def test_bottleneck_resnet_matches_torch():
     theirs = torch_resnet("bottleneck", [1, 1, 1, 1], 5, 3)
-    from neuronet.models.resnet import ResNet
-
     ours = ResNet(Bottleneck, [1, 1, 1, 1], num_classes=5).double()
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     step_both(ours, theirs, np.random.default_rng(1).standard_normal((2, 3, 17, 17)),
@@ -133,11 +131,7 @@ def test_bottleneck_resnet_matches_torch():
     (BasicBlock, 3, 3, 1), (BasicBlock, 2, 4, 2), (Bottleneck, 8, 2, 1), (Bottleneck, 3, 2, 2),
 ])
 def test_blocks_finite_differences(block, inplanes, planes, stride):
-    from neuronet.models.resnet import ResNet
-
-    downsample = ResNet.__new__(ResNet)
-    downsample.inplanes = inplanes
-    layer = ResNet._make_layer(downsample, block, planes, 1, stride)[0].double()
+    layer = make_stage(block, inplanes, planes, 1, stride)[0].double()
     assert (layer.downsample is None) == (stride == 1 and inplanes == planes * block.expansion)
     check_finite_differences(layer, np.random.default_rng(2).standard_normal((2, inplanes, 5, 5)))
 

@@ -79,6 +79,17 @@ class Bottleneck(ResidualBlock):
         return self.bn3
 
 
+def make_stage(block, inplanes, planes, blocks, stride=1):
+    """`blocks` blocks (N, inplanes, H, W) -> (N, planes * expansion, H / stride, W / stride);
+    the first one strides, with a projection shortcut (conv1x1 + BN) when the shape changes."""
+    out = planes * block.expansion
+    downsample = None
+    if stride != 1 or inplanes != out:
+        downsample = nn.Sequential(conv1x1(inplanes, out, stride), nn.BatchNorm2d(out))
+    return nn.Sequential(block(inplanes, planes, stride, downsample),
+                         *(block(out, planes) for _ in range(1, blocks)))
+
+
 class ResNet(nn.Module):
     """conv 7x7/2 - BN - ReLU - max-pool 3x3/2 - layer1..layer4 (64, 128, 256, 512 planes,
     stride 1, 2, 2, 2) - global average pool - fc num_classes.
@@ -92,17 +103,17 @@ class ResNet(nn.Module):
 
     def __init__(self, block, layers, num_classes=1000, in_channels=3, zero_init_residual=False):
         super().__init__()
-        self.inplanes = 64
+        e = block.expansion
         self.conv1 = nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=False)
         self.bn1 = nn.BatchNorm2d(64)
         self.relu = nn.ReLU()
         self.maxpool = nn.MaxPool2d(3, stride=2, padding=1)
-        self.layer1 = self._make_layer(block, 64, layers[0])
-        self.layer2 = self._make_layer(block, 128, layers[1], stride=2)
-        self.layer3 = self._make_layer(block, 256, layers[2], stride=2)
-        self.layer4 = self._make_layer(block, 512, layers[3], stride=2)
+        self.layer1 = make_stage(block, 64, 64, layers[0])
+        self.layer2 = make_stage(block, 64 * e, 128, layers[1], stride=2)
+        self.layer3 = make_stage(block, 128 * e, 256, layers[2], stride=2)
+        self.layer4 = make_stage(block, 256 * e, 512, layers[3], stride=2)
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(512 * block.expansion, num_classes)
+        self.fc = nn.Linear(512 * e, num_classes)
         for module in self.modules():
             if isinstance(module, nn.Conv2d):
                 nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
@@ -113,16 +124,6 @@ class ResNet(nn.Module):
             for module in self.modules():
                 if isinstance(module, ResidualBlock):
                     nn.init.zeros_(module.last_bn().weight)
-
-    def _make_layer(self, block, planes, blocks, stride=1):
-        downsample = None
-        if stride != 1 or self.inplanes != planes * block.expansion:
-            downsample = nn.Sequential(conv1x1(self.inplanes, planes * block.expansion, stride),
-                                       nn.BatchNorm2d(planes * block.expansion))
-        stage = [block(self.inplanes, planes, stride, downsample)]
-        self.inplanes = planes * block.expansion
-        stage += [block(self.inplanes, planes) for _ in range(1, blocks)]
-        return nn.Sequential(*stage)
 
     def forward(self, x):
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
