@@ -1,12 +1,9 @@
 """Experiment 9 (cnn_features): a briefly trained LeNet-5 is far above chance, its maps shrink
 stage by stage as the architecture says, blur removes detail and sharpen/edges add it."""
 
-import json
-
 import numpy as np
 import pytest
 
-from neuronet.experiments import run_experiment
 from neuronet.experiments.cnn_features import neighbour_correlation
 from neuronet.vision import filters
 
@@ -22,13 +19,9 @@ def test_neighbour_correlation_tells_smooth_kernels_from_noise():
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("cnn_features")
-    results = run_experiment("cnn_features", out, quick=True, seed=0)
-    assert json.loads((out / "results.json").read_text())["results"] == results
-    for figure in ("learned_filters.png", "feature_maps.png", "hand_kernels.png"):
-        assert (out / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    return results
+def run(run_quick):
+    return run_quick("cnn_features", ["learned_filters.png", "feature_maps.png",
+                                      "hand_kernels.png"])
 
 
 def test_the_cnn_learns_and_its_maps_follow_lenet5(run):

@@ -1,12 +1,9 @@
 """Experiment 7 (decision_boundaries): a line cannot separate the spiral arms, hidden units
 can; a stronger L2 penalty gives smaller weights and a looser fit."""
 
-import json
-
 import numpy as np
 import pytest
 
-from neuronet.experiments import run_experiment
 from neuronet.experiments.decision_boundaries import boundary_length
 
 
@@ -19,13 +16,8 @@ def test_boundary_length_counts_class_changes_between_neighbours():
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    out = tmp_path_factory.mktemp("decision_boundaries")
-    results = run_experiment("decision_boundaries", out, quick=True, seed=0)
-    assert json.loads((out / "results.json").read_text())["results"] == results
-    for figure in ("capacity.png", "regularization.png"):
-        assert (out / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    return results
+def results(run_quick):
+    return run_quick("decision_boundaries", ["capacity.png", "regularization.png"])
 
 
 def test_capacity(results):

@@ -1,14 +1,11 @@
 """Experiment 6 (depth_residual): a deeper plain net ends with a higher training error than a
 shallow one, and than a residual net of the same depth; both kinds have the depth claimed."""
 
-import json
-
 import numpy as np
 import pytest
 
 import neuronet
 from neuronet import nn
-from neuronet.experiments import run_experiment
 from neuronet.experiments.depth_residual import ResidualBlock, plain_net, residual_net
 
 
@@ -41,13 +38,8 @@ def test_a_residual_block_adds_its_input():
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    out = tmp_path_factory.mktemp("depth_residual")
-    results = run_experiment("depth_residual", out, quick=True, seed=0)
-    assert json.loads((out / "results.json").read_text())["results"] == results
-    for figure in ("training_error.png", "training_curves.png"):
-        assert (out / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    return results
+def results(run_quick):
+    return run_quick("depth_residual", ["training_error.png", "training_curves.png"])
 
 
 def test_plain_training_error_rises_with_depth_and_residual_stays_lower(results):
