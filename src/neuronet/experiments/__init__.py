@@ -27,8 +27,8 @@ from neuronet.experiments import gradients
 from neuronet.experiments import batchnorm
 from neuronet.experiments import overfitting
 # experiments 6-10 (engineer B): keep them after 1-5
-from neuronet.experiments import computation_graph
-from neuronet.experiments import decision_boundaries
 from neuronet.experiments import depth_residual
+from neuronet.experiments import decision_boundaries
 from neuronet.experiments import nearest_neighbours
 from neuronet.experiments import cnn_features
+from neuronet.experiments import computation_graph
