@@ -35,6 +35,12 @@ class PoolGeometry:
                                         dilation)
         )
 
+    @property
+    def disjoint(self):
+        """True when no two windows share an input position."""
+        return all(s >= d * (k - 1) + 1 for s, d, k in zip(self.stride, self.dilation,
+                                                            self.kernel))
+
     def pad(self, x, value):
         (ph, pw), (Hp, Wp) = self.padding, self.padded
         if (Hp, Wp) == (self.H, self.W):
@@ -100,14 +106,21 @@ class MaxPool2d(Function):
         return y, h * geo.W + w
 
     def backward(self, g, *_):
+        geo = self.geometry
         # g * mask routes g to the winners like np.where(mask, g, 0) at half the cost, but
-        # only for finite g (inf * 0 is NaN)
+        # only for finite g (inf * 0 is NaN); disjoint windows write each input once, so the
+        # product can go straight into the (zero) gradient
         finite = np.isfinite(g).all()
 
-        def share(k):
-            return g * self.winners[k] if finite else np.where(self.winners[k], g, 0)
+        def route(k, view):
+            if not finite:
+                view += np.where(self.winners[k], g, 0)
+            elif geo.disjoint:
+                np.multiply(g, self.winners[k], out=view)
+            else:
+                view += g * self.winners[k]
 
-        return self.geometry.scatter(lambda k, view: np.add(view, share(k), out=view), g.dtype)
+        return geo.scatter(route, g.dtype)
 
 
 class AvgPool2d(Function):
