@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from neuronet.data.registry import dataset_names
+from neuronet.models.registry import model_names
 
 
 @pytest.mark.parametrize("command", [
@@ -44,7 +45,8 @@ def test_no_command(run_cli, usage_error):
 
 
 @pytest.mark.parametrize("args, fragments", [
-    (["train", "--model", "resnet9000"], ["unknown model 'resnet9000'", "the models are: mlp"]),
+    (["train", "--model", "resnet9000"],
+     ["unknown model 'resnet9000'", f"the models are: {', '.join(model_names())} ("]),
     (["train", "--dataset", "imagenet"], ["unknown dataset 'imagenet'", "fashion-mnist"]),
     (["train", "--epochs", "-3"], ["--epochs", "must be an integer >= 1, got -3"]),
     (["train", "--epochs", "two"], ["--epochs", "expected an integer, got 'two'"]),
