@@ -107,6 +107,7 @@ def test_errors(run_cli, usage_error, word_file, trained, tmp_path):
     usage_error(run_cli("train-lm", "--resume", folder, "--hidden", 8),
                 "only --epochs and --workers may be given with it, not --hidden")
     usage_error(run_cli("train-lm", "--kind", "transformer"), "unknown kind 'transformer'")
+    usage_error(run_cli(), "train-lm, generate")  # the commands as typed, not module names
     other = tmp_path / "mlp-run"
     other.mkdir()
     config = json.loads((folder / "config.json").read_text()) | {"model": "mlp"}

@@ -54,7 +54,7 @@ def main(argv=None):
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            names = ", ".join(c.__name__.rsplit(".", 1)[1] for c in COMMANDS)
+            names = ", ".join(c.__name__.rsplit(".", 1)[1].replace("_", "-") for c in COMMANDS)
             parser.error(f"choose a command: {names}")
         return args.run(args)
     except SystemExit as e:  # --help (status 0)

@@ -23,9 +23,10 @@ from neuronet.viz import PlotsUnavailable, plot_history
 
 DESCRIPTION = f"""\
 Train a character-level language model (embedding -> LSTM/GRU/RNN -> linear) on the words of
-{WORDS_FILE} (Debian package wamerican), by teacher forcing with a cross-entropy that ignores
-the padding. Each epoch reports the validation loss (nats per character), perplexity and bits
-per character; the end reports them on the test words and samples a few new words.
+{WORDS_FILE} (Debian package wamerican), by teacher forcing with a
+cross-entropy that ignores the padding. Each epoch reports the validation loss (nats per
+character), perplexity and bits per character; the end reports them on the test words and
+samples a few new words.
 
 The words are split once, by --seed, into training, validation and test words. The run folder
 (--out) receives config.json (with the vocabulary), model.safetensors, metrics.json,
