@@ -46,10 +46,6 @@ class FuzzyART(ClassicModel):
         self.random_state = random_state
 
     @property
-    def _name(self):
-        return type(self).__name__
-
-    @property
     def n_categories_(self):
         check_fitted(self)
         return len(self.weights_)

@@ -84,12 +84,17 @@ class ClassicModel:
     _arrays = ()
     _scalars = ()
 
+    @property
+    def _name(self):
+        """The class name, which error messages start with (a subclass names itself)."""
+        return type(self).__name__
+
     def get_params(self):
         return {name: getattr(self, name) for name in self._params}
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
+        return f"{self._name}({args})"
 
     def save(self, path):
         """Write `<path>.json` (class, parameters, learned scalars) and `<path>.npz` (arrays)."""

@@ -179,10 +179,6 @@ class KNeighborsClassifier(Classifier, ClassicModel):
         self.max_memory = max_memory
 
     @property
-    def _name(self):
-        return type(self).__name__
-
-    @property
     def n_features_in_(self):
         return self.fit_X_.shape[1]
 

@@ -99,10 +99,6 @@ class SGDLinearModel(Classifier, ClassicModel):
         self.lr_decay = lr_decay
         self.random_state = random_state
 
-    @property
-    def _name(self):
-        return type(self).__name__
-
     def _check_options(self):
         for option in ("batch_size", "n_epochs"):
             value = getattr(self, option)
