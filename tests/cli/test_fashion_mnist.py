@@ -117,7 +117,8 @@ def test_predict_rejects_a_file_that_is_no_image(run, tmp_path, capsys):
     path.write_text("not an image")
     assert main(["predict", str(run[0]), str(path)]) == 2
     err = capsys.readouterr().err
-    assert err.strip() == f"neuronet: error: {path}: not an image file Pillow can read"
+    assert err.strip() == (f"neuronet: error: neuronet predict: {str(path)!r} is not an image "
+                           "file Pillow can read")
 
 
 def test_resume_continues_the_run(run, tmp_path, capsys):

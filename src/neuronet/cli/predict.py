@@ -8,6 +8,7 @@ from neuronet.creation import from_numpy
 from neuronet.dtypes import get_default_dtype
 from neuronet.optional import import_optional
 from neuronet.train import predict
+from neuronet.vision.image_io import read_image
 
 
 def add_parser(commands):
@@ -32,13 +33,11 @@ def load_image(path, input_shape, invert=False):
     if len(input_shape) != 3 or input_shape[0] != 1:
         raise ValueError(f"this run's model takes inputs of shape {tuple(input_shape)}, not grey "
                          "images (1, H, W): predict works for image datasets only")
-    image_module = import_optional("PIL.Image", "neuronet predict", "pip install neuronet[plot]")
-    try:
-        with image_module.open(path) as image:
-            grey = image.convert("L").resize((input_shape[2], input_shape[1]),
-                                             image_module.Resampling.BILINEAR)
-    except image_module.UnidentifiedImageError:
-        raise ValueError(f"{path}: not an image file Pillow can read") from None
+    who = "neuronet predict"
+    pixels = read_image(path, who)  # uint8 (H, W) grey or (H, W, 3) RGB
+    image_module = import_optional("PIL.Image", who, "pip install neuronet[plot]")
+    grey = image_module.fromarray(pixels).convert("L").resize(
+        (input_shape[2], input_shape[1]), image_module.Resampling.BILINEAR)
     dtype = get_default_dtype()
     x = np.asarray(grey, dtype=dtype) / np.asarray(255, dtype)
     return (1 - x if invert else x)[None, None]
