@@ -16,6 +16,7 @@ import numpy as np
 from neuronet.data.datasets import CIFAR10, KMNIST, MNIST, MNIST1D, Digits, FashionMNIST
 from neuronet.data.splits import stratified_split
 from neuronet.dtypes import get_default_dtype
+from neuronet.registry import lookup
 
 SPLITS = ("train", "test")
 
@@ -62,11 +63,7 @@ def dataset_names():
 
 
 def get_dataset_spec(name):
-    if name not in _DATASETS:
-        raise ValueError(
-            f"unknown dataset {name!r}; the datasets are: {', '.join(dataset_names())}"
-        )
-    return _DATASETS[name]
+    return lookup("dataset", name, _DATASETS, dataset_names())
 
 
 def _images(data):

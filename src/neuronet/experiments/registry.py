@@ -21,6 +21,7 @@ import time
 
 from neuronet.io import write_json
 from neuronet.random import manual_seed
+from neuronet.registry import lookup
 
 RESULTS_FILE = "results.json"
 
@@ -62,10 +63,7 @@ def list_experiments():
 
 
 def get_experiment(name):
-    if name not in _EXPERIMENTS:
-        raise ValueError(f"unknown experiment {name!r}; the experiments are: "
-                         f"{', '.join(experiment_names())}")
-    return _EXPERIMENTS[name]
+    return lookup("experiment", name, _EXPERIMENTS)
 
 
 def _check_numbers(name, value, where="results"):

@@ -7,6 +7,7 @@
 
 import inspect
 
+from neuronet.registry import lookup
 from neuronet.vision import filters
 
 _FILTERS = {
@@ -29,9 +30,7 @@ def filter_names():
 
 def get_filter(name):
     """The filter function registered as `name`; ValueError listing the names otherwise."""
-    if name not in _FILTERS:
-        raise ValueError(f"unknown filter {name!r}; the filters are: {', '.join(_FILTERS)}")
-    return _FILTERS[name]
+    return lookup("filter", name, _FILTERS)
 
 
 def describe_filter(name):
