@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from neuronet.optim.optimizer import Optimizer, check_number
+from neuronet.optim.optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
@@ -16,6 +16,8 @@ class Adagrad(Optimizer):
     State per parameter: "step", "sum" (starting at initial_accumulator_value); as in
     PyTorch it exists from construction on, for every parameter.
     """
+
+    _nonnegative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, *, maximize=False):
@@ -34,11 +36,6 @@ class Adagrad(Optimizer):
     @staticmethod
     def _fresh_state(w, group):
         return {"step": 0.0, "sum": np.full(w.shape, group["initial_accumulator_value"], w.dtype)}
-
-    def _check_group(self, group):
-        super()._check_group(group)
-        for name in ("lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
-            check_number(self._name, name, group[name], low=0.0)
 
     def _update_group(self, group):
         lr = float(group["lr"])

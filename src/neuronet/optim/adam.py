@@ -20,6 +20,8 @@ class Adam(Optimizer):
     State per parameter: "step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq" (amsgrad).
     """
 
+    _nonnegative = ("lr", "eps", "weight_decay")
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
         defaults = {
@@ -36,8 +38,6 @@ class Adam(Optimizer):
         group["betas"] = tuple(betas)
         for i, beta in enumerate(betas):
             check_number(self._name, f"betas[{i}]", beta, low=0.0, high=1.0, high_open=True)
-        check_number(self._name, "eps", group["eps"], low=0.0)
-        check_number(self._name, "weight_decay", group["weight_decay"], low=0.0)
 
     def _update_group(self, group):
         lr = float(group["lr"])

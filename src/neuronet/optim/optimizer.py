@@ -14,8 +14,9 @@ PyTorch; it holds only NumPy arrays, numbers, strings, bools, tuples and lists (
 views of the live state), so it can be written without pickle.
 
 A subclass implements `_update_group(group)`, which updates, in place and in the parameter's
-dtype, every parameter of the group that has a gradient; `_check_group(group)` validates its
-hyper-parameters.
+dtype, every parameter of the group that has a gradient; it lists in `_nonnegative` the
+hyper-parameters that must be real numbers >= 0 and extends `_check_group(group)` for any
+other rule.
 """
 
 import math
@@ -35,6 +36,9 @@ class Optimizer:
     defining parameter groups. defaults: the hyper-parameters a group gets when it does not
     set them.
     """
+
+    # hyper-parameters that must be real numbers >= 0, checked in this order
+    _nonnegative = ("lr",)
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
@@ -119,7 +123,8 @@ class Optimizer:
 
     def _check_group(self, group):
         """Raise ValueError/TypeError for a bad hyper-parameter; subclasses extend."""
-        check_number(self._name, "lr", group["lr"], low=0.0)
+        for name in self._nonnegative:
+            check_number(self._name, name, group[name], low=0.0)
 
     # ----- stepping -----------------------------------------------------------------------
     def zero_grad(self, set_to_none=True):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from neuronet.optim.optimizer import Optimizer, check_number, ema_
+from neuronet.optim.optimizer import Optimizer, ema_
 
 
 class RMSprop(Optimizer):
@@ -19,6 +19,8 @@ class RMSprop(Optimizer):
     "grad_avg" (centered).
     """
 
+    _nonnegative = ("lr", "eps", "momentum", "weight_decay", "alpha")
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, *, maximize=False):
         defaults = {
@@ -26,11 +28,6 @@ class RMSprop(Optimizer):
             "weight_decay": weight_decay, "maximize": maximize,
         }
         super().__init__(params, defaults)
-
-    def _check_group(self, group):
-        super()._check_group(group)
-        for name in ("eps", "momentum", "weight_decay", "alpha"):
-            check_number(self._name, name, group[name], low=0.0)
 
     def _update_group(self, group):
         lr = float(group["lr"])

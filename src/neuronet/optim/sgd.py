@@ -16,6 +16,8 @@ class SGD(Optimizer):
     State per parameter: "momentum_buffer" (only when momentum != 0).
     """
 
+    _nonnegative = ("lr", "momentum", "weight_decay")
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False):
         defaults = {
@@ -26,9 +28,7 @@ class SGD(Optimizer):
 
     def _check_group(self, group):
         super()._check_group(group)
-        check_number(self._name, "momentum", group["momentum"], low=0.0)
         check_number(self._name, "dampening", group["dampening"])
-        check_number(self._name, "weight_decay", group["weight_decay"], low=0.0)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 f"{self._name}: nesterov=True needs momentum > 0 and dampening = 0, got "
