@@ -2,20 +2,23 @@
 
 Input 28 features, hidden 128, 28 steps, batch 128 (Fashion-MNIST read as rows), float32:
 forward, loss on a linear read-out of the last state, backward, Adam step. Both frameworks
-start from the same weights and see the same batches; 2 threads each; best of --repeats
-rounds of --steps steps, alternating frameworks.
+start from the same weights and see the same batches; 2 threads each (--threads 1 is steadier
+on a loaded machine); best of --repeats rounds of --steps steps, alternating frameworks.
 
-    python benchmarks/rnn.py [--repeats 5] [--steps 20] [--profile]
+    python benchmarks/rnn.py [--repeats 5] [--steps 20] [--threads 2] [--profile]
 
 --profile prints where neuronet's time goes (cProfile, sorted by own time).
 """
 
 import argparse
 import os
+import sys
 import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
+# BLAS reads its thread count when NumPy is imported, so --threads is read before that
+os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = (
+    sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "2"
+)
 
 import numpy as np
 import torch
@@ -84,7 +87,8 @@ def bench(kind, data, repeats):
             losses[name] = run(model, opt, data)
             times[name].append((time.perf_counter() - start) / len(data))
     best = {k: min(v) for k, v in times.items()}
-    print(f"{kind} {IN}->{HIDDEN}, {STEPS} steps, batch {BATCH}, fwd+bwd+Adam, best of {repeats}")
+    print(f"{kind} {IN}->{HIDDEN}, {STEPS} steps, batch {BATCH}, fwd+bwd+Adam, "
+          f"{torch.get_num_threads()} threads, best of {repeats}")
     for name in runs:
         print(f"  {name:9s} {1e3 * best[name]:7.2f} ms/step   last loss {losses[name]:.4f}")
     print(f"  ratio neuronet / pytorch: {best['neuronet'] / best['pytorch']:.2f}x")
@@ -96,9 +100,10 @@ def main():
                                      formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--steps", type=int, default=20, help="training steps per round")
+    parser.add_argument("--threads", type=int, default=2, help="threads for both frameworks")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     data = [(rng.random((BATCH, STEPS, IN), dtype=np.float32),
              rng.integers(0, CLASSES, BATCH)) for _ in range(args.steps)]
