@@ -187,6 +187,8 @@ def test_divergence_stops_before_the_update(tmp_path):
 
 def test_bad_input():
     gan = _small()
+    with pytest.raises(TypeError, match="GANTrainer: expected a neuronet.models.gan.GAN"):
+        GANTrainer(gan.generator)
     with pytest.raises(ValueError, match=r"label_smoothing must be in \[0, 1\), got 1.0"):
         GANTrainer(gan, label_smoothing=1.0)
     with pytest.raises(TypeError, match="scorer must be callable"):

@@ -63,10 +63,11 @@ def add_parser(commands):
                help="Adam beta1 of both nets (DCGAN's 0.5 damps the oscillation)")
     add_option(p, "--label-smoothing", default=0.0, type=number(0, 1, include_low=True),
                help="one-sided: the real images' target is 1 - this")
-    add_option(p, "--latent-dim", default=None, type=integer(1),
-               help="size of the noise z (default: the model's)")
-    add_option(p, "--width", default=None, type=integer(1),
-               help="DCGAN channel width (default: the model's)")
+    add_option(p, "--latent-dim", default=0, type=integer(0),
+               help="size of the noise z (0 = the model's own, see neuronet.models.gan)")
+    add_option(p, "--width", default=0, type=integer(0),
+               help="DCGAN channels: G's last and D's first hidden layer (0 = the model's "
+                    "own)")
     add_option(p, "--subset", default=0, type=integer(0),
                help="train on this many training images, drawn at random by --seed (0 = all)")
     add_option(p, "--seed", default=0, type=integer(0),
@@ -77,15 +78,7 @@ def add_parser(commands):
                help="run folder of the scoring classifier (trained there first if missing)")
     add_option(p, "--classifier-epochs", default=5, type=integer(1),
                help="epochs when the classifier has to be trained")
-    add_option(p, "--workers", default=0, type=integer(0),
-               help="background threads preparing batches")
-    add_option(p, "--out", default="runs/MODEL-DATASET-TIME",
-               help="run folder to create (must not hold a run already)")
-    p.add_argument("--resume", metavar="RUN",
-                   help="continue the run in this folder from its last checkpoint; only "
-                        "--epochs and --workers may change (default: start a new run)")
-    p.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="no progress bars or per-epoch lines (default: show them)")
+    train_command.add_run_options(p)
     p.set_defaults(run=run)
 
 
@@ -96,7 +89,7 @@ def new_config(args):
         raise ValueError(f"train-gan needs an image dataset; {args.dataset!r} has inputs of "
                          f"shape {spec.input_shape}")
     overrides = {name: value for name, value in (("latent_dim", args.latent_dim),
-                                                 ("width", args.width)) if value is not None}
+                                                 ("width", args.width)) if value}
     classifier = args.classifier.replace("DATASET", args.dataset)
     return {
         "model": args.model, "model_config": gan_config(args.model, **overrides),

@@ -130,6 +130,9 @@ class GANTrainer(Trainer):
 
     def __init__(self, gan, lr=2e-4, betas=(0.5, 0.999), d_lr=None, label_smoothing=0.0,
                  scorer=None, eval_samples=64, eval_seed=0, callbacks=(), progress=True):
+        if not all(hasattr(gan, name) for name in ("generator", "discriminator", "noise")):
+            raise TypeError(f"GANTrainer: expected a neuronet.models.gan.GAN (build_gan(...)), "
+                            f"got {type(gan).__name__}")
         if not 0 <= label_smoothing < 1:
             raise ValueError(f"GANTrainer: label_smoothing must be in [0, 1), got "
                              f"{label_smoothing!r}")
@@ -171,8 +174,9 @@ class GANTrainer(Trainer):
         return self.gan.generator(self.gan.noise(n), labels), labels
 
     def discriminator_step(self, real, real_labels, fake, fake_labels):
-        """One update of D on real and (detached) fake images; returns (loss, D(x), D(G(z)))
-        before the update. The generator gets no gradient."""
+        """D's loss on real and (detached) fake images, back-propagated into D's parameters
+        (train_step applies the update after checking it is finite); returns (loss, mean
+        D(x), mean D(G(z))). The generator gets no gradient."""
         d = self.gan.discriminator
         real_logits = d(real, real_labels if self.gan.conditional else None)
         fake_logits = d(fake.detach(), fake_labels)
