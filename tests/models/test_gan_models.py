@@ -18,7 +18,8 @@ from neuronet.models.gan import (
 )
 from oracle import RTOL, assert_close, check_finite_differences, needs_torch, step_both
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+# benchmarks/ last on the path: its module names (mlp, rnn, ...) must shadow nothing
+sys.path.append(str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 
 def _torch_twin(gan):
