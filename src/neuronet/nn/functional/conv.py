@@ -19,7 +19,7 @@ class Conv2d(Function):
 
     def forward(self, x, weight, bias, geometry):
         self.geometry, self.weight = geometry, weight
-        self.padded = geometry.pad(x)  # kept for dW, instead of the KH*KW times larger cols
+        self.padded = geometry.pad(x)  # kept for dW: large layers rebuild their cols from it
         return geometry.forward(self.padded, weight, bias)
 
     def backward(self, g):

@@ -1,19 +1,25 @@
-"""The machinery of convolution: im2col, one GEMM per sample and group, col2im.
+"""The machinery of convolution: im2col, one GEMM per chunk of samples and group, col2im.
 
 A 2-D convolution of x: (N, C, H, W) with weight: (O, C/G, KH, KW) in G groups is, for every
 output position, a dot product between the weight and the input patch under it. Copying the
-patches into a matrix ("im2col") turns the layer into matrix products:
+patches into a matrix ("im2col") turns the layer into one matrix product per group:
 
-    cols:   (N, G, K, L)     K = Cg*KH*KW patch values in (c, kh, kw) order, L output positions
+    cols:   (G, K, N*L)      K = Cg*KH*KW patch values in (c, kh, kw) order, L positions
     weight: (G, Og, K)       the weight's own memory order: a reshape, no copy (Og = O / G)
-    y[n, g] = weight[g] @ cols[n, g]        (Og, L): already the NCHW layout, no transpose
+    y^T     = cols[g]^T @ weight[g]^T      (N*L, Og), put back in NCHW order with the bias
 
-The backward pass needs two more products:
+The backward pass needs two more products, with dy in the same channels-last (N*L, Og) rows:
 
-    dW      = sum over n of dy[n, g] @ cols[n, g]^T          (G, Og, K)
-    dcols   = weight[g]^T @ dy[n, g]                          (N, G, K, L)
-    dx      = col2im(dcols): for each kernel offset (kh, kw), add dcols[:, :, :, kh, kw] into
-              the strided slice of the (padded) input it came from: KH*KW slice-adds
+    dW^T    = cols[g] @ dy[:, g]                             (K, Og)
+    dcols   = weight[g]^T @ dy[:, g]^T                        (K, N*L)
+    dx      = col2im(dcols): for each kernel offset (kh, kw), add dcols[c, kh, kw] into the
+              strided slice of the (padded) input it came from: KH*KW slice-adds
+
+Orientation. Forward and dW produce tall, narrow results (many rows, Og or K columns);
+two-thread OpenBLAS is several times slower and far more erratic on a loaded machine for the
+transposed, wide orientation (median of 40 products of a 64x576 by 576x6528 shape under
+load ~8: 40 ms wide against 18 ms tall, dW 240 ms against 16 ms), and one product per chunk
+rather than per sample keeps the number of threaded calls (each a chance to stall) small.
 
 Wide rows. NumPy copies and adds strided slices one innermost run at a time, and an output
 row is short (10 values in LeNet's second layer), so im2col and above all col2im would spend
@@ -26,15 +32,9 @@ OW more GEMM work; forward drops them, and the backward products multiply them b
 > 1, R = OW (no junk, no widening). The padded input is one flat buffer, and the values
 under kernel offset (kh, kw) are that buffer read from offset kh*d*Wp + kw*d on, reshaped
 to planes and sliced: the buffer ends with `slack` zeros, as many as the largest offset, so
-the last plane's view stays inside it. (One difference a
-non-finite input shows: an inf that only junk columns reach adds 0 * inf = NaN to dW, where
-torch's dW has inf or NaN only in the entries that inf reaches.)
-
-Why one GEMM per sample rather than one over the batch: a product over the whole batch needs
-the output and dy transposed between NCHW and (O, N*L), and its narrow shapes (6 or 16 output
-channels against 100,000 rows) are where multithreaded OpenBLAS is slow and erratic on a busy
-machine; per-sample products of small layers stay under OpenBLAS's threading threshold
-(steady single-threaded speed) while those of large layers are big enough to thread well.
+the last plane's view stays inside it. (One difference a non-finite input shows: an inf that
+only junk columns reach adds 0 * inf = NaN to dW, where torch's dW has inf or NaN only in
+the entries that inf reaches.)
 
 cols is KH*KW times larger than the input (75 MB for a 3x3, 64-channel layer on a batch of
 32 32x32 images; gigabytes for VGG on 224x224 images), so it is never built for the whole
@@ -123,42 +123,52 @@ class ConvGeometry:
             stop - start, self.C, self.Hp, self.Wp)
         return shifted[:, :, :(self.OH - 1) * s0 + 1:s0, :(self.R - 1) * s1 + 1:s1]
 
+    def _by_offset(self, cols, n):
+        """cols (G, K, n*L) as (n, C, KH, KW, OH, R), sample axis first: a view."""
+        return cols.reshape(self.C, self.KH, self.KW, n, self.OH, self.R).transpose(
+            3, 0, 1, 2, 4, 5)
+
     def im2col(self, buffer, start, stop, out):
-        """The patches of samples start:stop of a padded buffer, copied into out[:n]:
-        (n, G, K, L)."""
-        cols = out[:stop - start]
-        by_offset = cols.reshape(stop - start, self.C, self.KH, self.KW, self.OH, self.R)
+        """The patches of samples start:stop of a padded buffer, copied into the flat chunk
+        buffer out: (G, K, n*L)."""
+        n = stop - start
+        cols = out[:self.G * self.K * n * self.L].reshape(self.G, self.K, n * self.L)
+        by_offset = self._by_offset(cols, n)
         for kh in range(self.KH):
             for kw in range(self.KW):
                 by_offset[:, :, kh, kw] = self._rows(buffer, start, stop, kh, kw)
         return cols
 
     def col2im(self, cols, buffer, start, stop):
-        """The adjoint of im2col: add the patches cols (n, G, K, L) of samples start:stop
+        """The adjoint of im2col: add the patches cols (G, K, n*L) of samples start:stop
         into their positions in a padded buffer, in place."""
-        by_offset = cols.reshape(stop - start, self.C, self.KH, self.KW, self.OH, self.R)
+        by_offset = self._by_offset(cols, stop - start)
         for kh in range(self.KH):
             for kw in range(self.KW):
                 self._rows(buffer, start, stop, kh, kw)[...] += by_offset[:, :, kh, kw]
 
     def widen(self, a):
         """An output-shaped array a (N, O, OH, OW), such as dy, in the GEMMs' layout
-        (N, G, Og, L): on the wide rows, with zeros in the junk columns."""
-        if self.R != self.OW:
-            wide = np.zeros((len(a), self.O, self.OH, self.R), a.dtype)
-            wide[..., :self.OW] = a
-            a = wide
-        return a.reshape(len(a), self.G, self.Og, self.L)
+        (N, OH, R, O): channels last, on the wide rows, zeros in the junk columns."""
+        wide = (np.empty if self.R == self.OW else np.zeros)(
+            (len(a), self.OH, self.R, self.O), a.dtype)
+        wide[:, :, :self.OW] = a.transpose(0, 2, 3, 1)
+        return wide
+
+    def _chunk_rows(self, dy, start, stop):
+        """Samples start:stop of a widened dy as (n*L, G, Og): a view."""
+        return dy[start:stop].reshape((stop - start) * self.L, self.G, self.Og)
 
     def _chunk_buffer(self, chunks, dtype):
-        return np.empty((max((b - a for a, b in chunks), default=0), self.G, self.K, self.L),
+        """Flat memory for the largest chunk's (G, K, n*L) patch matrix."""
+        return np.empty(max((b - a for a, b in chunks), default=0) * self.G * self.K * self.L,
                         dtype)
 
     def forward(self, padded, weight, bias=None):
         """y = conv(x, weight) + bias: (N, O, OH, OW), from x's padded buffer (see pad);
-        bias (O,) or None, added chunk by chunk while the output is still in cache."""
+        bias (O,) or None, added in the pass that puts each chunk's result in place."""
         wm = weight.reshape(self.G, self.Og, self.K)
-        bias = None if bias is None else bias.reshape(-1, 1, 1)
+        bias = 0 if bias is None else bias.reshape(-1, 1, 1)
         y = np.empty(self.output_shape, padded.dtype)
         chunks = self.chunks(padded.itemsize)
         buffer = self._chunk_buffer(chunks, padded.dtype)
@@ -166,13 +176,11 @@ class ConvGeometry:
             cols = self.im2col(padded, start, stop, buffer)
             if len(chunks) == 1:
                 self._kept = (padded, cols)  # one chunk: weight_grad reuses it
-            wide = (y[start:stop] if self.R == self.OW else
-                    np.empty((stop - start, self.O, self.OH, self.R), padded.dtype))
-            rows = wide.reshape(stop - start, self.G, self.Og, self.L)
+            out = np.empty((cols.shape[-1], self.G, self.Og), padded.dtype)
             for g in range(self.G):
-                np.matmul(wm[g], cols[:, g], out=rows[:, g])
-            if self.R != self.OW or bias is not None:  # drop the junk columns, add the bias
-                np.add(wide[..., :self.OW], 0 if bias is None else bias, out=y[start:stop])
+                np.matmul(cols[g].T, wm[g].T, out=out[:, g])
+            out = out.reshape(stop - start, self.OH, self.R, self.O)[:, :, :self.OW]
+            np.add(out.transpose(0, 3, 1, 2), bias, out=y[start:stop])
         return y
 
     def weight_grad(self, dy, padded):
@@ -182,24 +190,25 @@ class ConvGeometry:
         reuse = kept is not None and kept[0] is padded  # then there is one chunk
         chunks = self.chunks(padded.itemsize)
         buffer = None if reuse else self._chunk_buffer(chunks, padded.dtype)
-        acc = np.zeros((self.G, self.Og, self.K), dy.dtype)
+        dw = np.zeros((self.G, self.K, self.Og), dy.dtype)  # transposed: see the docstring
         for start, stop in chunks:
             cols = kept[1] if reuse else self.im2col(padded, start, stop, buffer)
+            rows = self._chunk_rows(dy, start, stop)
             for g in range(self.G):
-                acc[g] += np.matmul(dy[start:stop, g],
-                                    cols[:, g].transpose(0, 2, 1)).sum(axis=0)
-        return acc.reshape(self.O, self.Cg, self.KH, self.KW)
+                dw[g] += cols[g] @ rows[:, g]
+        return dw.transpose(0, 2, 1).reshape(self.O, self.Cg, self.KH, self.KW)
 
     def input_grad(self, dy, weight):
         """dL/dx (N, C, H, W) from dL/dy in the GEMMs' layout (see widen): per chunk, one
-        GEMM per sample and group, then col2im."""
+        GEMM per group, then col2im."""
         wm = weight.reshape(self.G, self.Og, self.K)
         chunks = self.chunks(dy.itemsize)
         buffer = self._chunk_buffer(chunks, dy.dtype)
         padded = self._zeros(dy.dtype)
         for start, stop in chunks:
-            dcols = buffer[:stop - start]
+            rows = self._chunk_rows(dy, start, stop)
+            dcols = buffer[:self.G * self.K * len(rows)].reshape(self.G, self.K, -1)
             for g in range(self.G):
-                np.matmul(wm[g].T, dy[start:stop, g], out=dcols[:, g])
+                np.matmul(wm[g].T, rows[:, g].T, out=dcols[g])
             self.col2im(dcols, padded, start, stop)
         return np.ascontiguousarray(self._interior(padded))
