@@ -29,6 +29,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
 
 import numpy as np
 import torch
+from timing import best_of, profile
 
 import neuronet
 from neuronet import nn, optim
@@ -116,27 +117,6 @@ def block_steps(steps):
             (theirs(xt) * up_t).sum().backward()
 
     return run_ours, run_theirs
-
-
-def best_of(fns, repeats, clock=time.perf_counter):
-    """Alternate the functions `repeats` times; the best time of each by `clock`."""
-    best = [float("inf")] * len(fns)
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
-            start = clock()
-            fn()
-            best[i] = min(best[i], clock() - start)
-    return best
-
-
-def profile(fn):
-    from pyinstrument import Profiler
-
-    profiler = Profiler(interval=0.001)
-    profiler.start()
-    fn()
-    profiler.stop()
-    print(profiler.output_text(unicode=False, color=False, show_all=False))
 
 
 def main():
