@@ -24,17 +24,15 @@ ModelCheckpoint saves and `load_checkpoint` restores the pair and both optimizer
 CSVLogger writes history.csv, a NaN/Inf loss raises TrainingDivergedError before any update.
 """
 
-import time
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from neuronet import optim
 from neuronet.nn import functional as F
 from neuronet.random import get_generator
 from neuronet.train.callbacks import Callback
-from neuronet.train.loop import _REFRESH_SECONDS, Trainer, _batches, _format, _split_batch
+from neuronet.train.loop import Trainer, _split_batch
 from neuronet.viz.gan import plot_gan_history, save_sample_grid
 
 
@@ -227,21 +225,19 @@ class GANTrainer(Trainer):
         self.gan.train()
         self._epoch_lr = float(self.g_optimizer.param_groups[0]["lr"])
         sums, samples = {}, 0
-        total = len(self.train_data) if hasattr(self.train_data, "__len__") else None
-        shown = time.perf_counter()
-        with _batches(self.train_data) as batches, tqdm(
-                batches, total=total, desc=f"epoch {epoch + 1}/{self.epochs}", unit="batch",
-                leave=False, disable=not self.progress) as bar:
-            for step, batch in enumerate(bar, 1):
+
+        def means():
+            return {_SHORT[k]: v / samples for k, v in sums.items()}
+
+        with self._epoch_progress(epoch) as (batches, show):
+            for step, batch in enumerate(batches, 1):
                 real, labels = _split_batch(batch, "GANTrainer.fit")
                 logs = self.train_step(real, labels, epoch, step)
                 samples += len(real)
                 for name, value in logs.items():
                     sums[name] = sums.get(name, 0.0) + value * len(real)
                 self._call("on_batch_end", step - 1, {**logs, "size": len(real)})
-                if self.progress and time.perf_counter() - shown > _REFRESH_SECONDS:
-                    bar.set_postfix(_format({_SHORT[k]: v / samples for k, v in sums.items()}))
-                    shown = time.perf_counter()
+                show(means)
         if samples == 0:
             raise ValueError("GANTrainer.fit: train_data gave no batches")
         logs = {name: value / samples for name, value in sums.items()}

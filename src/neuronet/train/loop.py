@@ -168,25 +168,37 @@ class Trainer:
         self._call("on_train_end", {})
         return self.history
 
+    @contextlib.contextmanager
+    def _epoch_progress(self, epoch):
+        """(the epoch's batches behind a tqdm bar, show(values_fn)): show puts values_fn()'s
+        numbers on the bar at most every _REFRESH_SECONDS (computing them is not free)."""
+        total = len(self.train_data) if hasattr(self.train_data, "__len__") else None
+        shown = time.perf_counter()
+
+        def show(values_fn):
+            nonlocal shown
+            if self.progress and time.perf_counter() - shown > _REFRESH_SECONDS:
+                bar.set_postfix(_format(values_fn()))
+                shown = time.perf_counter()
+
+        with _batches(self.train_data) as batches, tqdm(
+                batches, total=total, desc=f"epoch {epoch + 1}/{self.epochs}", unit="batch",
+                leave=False, disable=not self.progress) as bar:
+            yield bar, show
+
     def train_epoch(self, epoch):
         """One pass over train_data; returns {"loss": mean loss, metric name: value}."""
         self.model.train()
         self._epoch_lr = float(self.optimizer.param_groups[0]["lr"])
         stats = RunningStats(self.metric_fns)
-        total = len(self.train_data) if hasattr(self.train_data, "__len__") else None
-        shown = time.perf_counter()
-        with _batches(self.train_data) as batches, tqdm(
-                batches, total=total, desc=f"epoch {epoch + 1}/{self.epochs}", unit="batch",
-                leave=False, disable=not self.progress) as bar:
-            for step, batch in enumerate(bar, 1):
+        with self._epoch_progress(epoch) as (batches, show):
+            for step, batch in enumerate(batches, 1):
                 inputs, targets = _split_batch(batch, "fit")
                 outputs, loss = self._train_step(inputs, targets, epoch, step)
                 size = _batch_weight(self.loss_fn, targets)
                 stats.add(size, loss, _numpy(outputs), _numpy(targets))
                 self._call("on_batch_end", step - 1, {"loss": loss, "size": size})
-                if self.progress and time.perf_counter() - shown > _REFRESH_SECONDS:
-                    bar.set_postfix(_format(stats.results()))
-                    shown = time.perf_counter()
+                show(stats.results)
         if stats.samples == 0:
             raise ValueError("fit: train_data gave no batches")
         return stats.results()
