@@ -4,6 +4,9 @@ import argparse
 import math
 import textwrap
 
+from neuronet.data.registry import dataset_names
+from neuronet.models.registry import model_names
+
 
 class UsageError(Exception):
     """A bad command line; main() prints its one-line message and exits with status 2."""
@@ -39,6 +42,18 @@ def add_option(parser, *flags, default, help, **kwargs):
     typed = isinstance(default, str) and action.type is not None
     defaults[action.dest] = action.type(default) if typed else default
     parser.set_defaults(_defaults=defaults)
+
+
+def add_dataset_option(parser, default, what="dataset"):
+    """--dataset NAME, one of the registered datasets (listed in the help)."""
+    add_option(parser, "--dataset", default=default, type=choice("dataset", dataset_names),
+               help=f"{what} ({', '.join(dataset_names())}; see 'neuronet data list')")
+
+
+def add_model_option(parser, default="mlp"):
+    """--model NAME, one of the zoo's registered models (listed in the help)."""
+    add_option(parser, "--model", default=default, type=choice("model", model_names),
+               help=f"model of the zoo ({', '.join(model_names())}; see 'neuronet models')")
 
 
 def given_options(args):

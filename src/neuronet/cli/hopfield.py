@@ -6,9 +6,16 @@ import numpy as np
 
 from neuronet.classic import Hopfield, capacity_curve, to_bipolar
 from neuronet.cli.arrays import flat_split, output_folder
-from neuronet.cli.common import add_option, choice, fill_defaults, integer, number, table
+from neuronet.cli.common import (
+    add_dataset_option,
+    add_option,
+    choice,
+    fill_defaults,
+    integer,
+    number,
+    table,
+)
 from neuronet.cli.plots import draw_or_advise
-from neuronet.data.registry import dataset_names
 from neuronet.io import write_json
 from neuronet.viz.hopfield import plot_capacity
 from neuronet.viz.images import plot_image_grid
@@ -82,8 +89,7 @@ def add_parser(commands):
     actions = p.add_subparsers(dest="action", metavar="ACTION", title="actions")
     recall = actions.add_parser("recall", help="store class-mean images, recall them from "
                                 "noisy or occluded probes", description=RECALL)
-    add_option(recall, "--dataset", default="digits", type=choice("dataset", dataset_names),
-               help=f"dataset whose class means are stored ({', '.join(dataset_names())})")
+    add_dataset_option(recall, "digits", "dataset whose class means are stored")
     add_option(recall, "--classes", default="0,2,4,5", type=_numbers(int, 0, 10**6),
                help="classes whose mean images are stored, comma-separated (digits 0, 2, 4, 5 "
                     "are the least alike)")

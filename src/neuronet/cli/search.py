@@ -8,12 +8,20 @@ from pathlib import Path
 from neuronet import nn
 from neuronet.cli import train
 from neuronet.cli.arrays import output_folder
-from neuronet.cli.common import Parser, add_option, choice, fill_defaults, integer, number
+from neuronet.cli.common import (
+    Parser,
+    add_dataset_option,
+    add_model_option,
+    add_option,
+    choice,
+    fill_defaults,
+    integer,
+    number,
+)
 from neuronet.cli.plots import draw_or_advise
 from neuronet.cli.run import CONFIG, WEIGHTS, build_from_config, test_report
-from neuronet.data.registry import dataset_names
 from neuronet.io import save_state_dict, write_json
-from neuronet.models.registry import model_config, model_names
+from neuronet.models.registry import model_config
 from neuronet.random import manual_seed
 from neuronet.search import (
     Choice,
@@ -74,10 +82,8 @@ RANGES = {"log": LogUniform, "uniform": Uniform, "int": Integer}
 def add_parser(commands):
     p = commands.add_parser("search", help="hyperparameter search on validation data",
                             description=DESCRIPTION)
-    add_option(p, "--model", default="mlp", type=choice("model", model_names),
-               help=f"model of the zoo ({', '.join(model_names())})")
-    add_option(p, "--dataset", default="digits", type=choice("dataset", dataset_names),
-               help=f"dataset ({', '.join(dataset_names())})")
+    add_model_option(p)
+    add_dataset_option(p, "digits")
     p.add_argument("--param", action="append", type=_param, metavar="NAME=RANGE",
                    help=f"a hyperparameter and its range (default: {' '.join(DEFAULT_SPACE)})")
     add_option(p, "--method", default="random", type=choice("method", lambda: METHODS),

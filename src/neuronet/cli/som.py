@@ -7,9 +7,16 @@ import numpy as np
 from neuronet.classic import SOM
 from neuronet.classic.som import DECAYS, DISTANCES, INITS, MODES, NEIGHBORHOODS, TOPOLOGIES
 from neuronet.cli.arrays import flat_split, output_folder
-from neuronet.cli.common import add_option, choice, fill_defaults, integer, number, table
+from neuronet.cli.common import (
+    add_dataset_option,
+    add_option,
+    choice,
+    fill_defaults,
+    integer,
+    number,
+    table,
+)
 from neuronet.cli.plots import draw_or_advise
-from neuronet.data.registry import dataset_names
 from neuronet.io import write_json
 from neuronet.viz.images import plot_image_grid
 from neuronet.viz.som import plot_component_planes, plot_som
@@ -43,8 +50,7 @@ DEFAULT_ITERATIONS = {"online": 10000, "batch": 30}
 def add_parser(commands):
     p = commands.add_parser("som", help="train a self-organizing map; U-matrix and errors",
                             description=DESCRIPTION)
-    add_option(p, "--dataset", default="digits", type=choice("dataset", dataset_names),
-               help=f"dataset ({', '.join(dataset_names())}; see 'neuronet data list')")
+    add_dataset_option(p, "digits")
     add_option(p, "--samples", default=0, type=integer(0),
                help="train on a seeded random subset of this many training samples (0 = all)")
     add_option(p, "--rows", default=10, type=integer(1), help="grid rows")

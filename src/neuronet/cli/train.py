@@ -8,6 +8,8 @@ import numpy as np
 
 from neuronet import nn, optim
 from neuronet.cli.common import (
+    add_dataset_option,
+    add_model_option,
     add_option,
     choice,
     fill_defaults,
@@ -28,9 +30,9 @@ from neuronet.cli.run import (
     test_report,
 )
 from neuronet.data import DataLoader, Subset, TensorDataset, stratified_split
-from neuronet.data.registry import dataset_names, get_dataset_spec
+from neuronet.data.registry import get_dataset_spec
 from neuronet.io import save_state_dict, write_json
-from neuronet.models.registry import model_config, model_names
+from neuronet.models.registry import model_config
 from neuronet.random import manual_seed
 from neuronet.train import CSVLogger, ModelCheckpoint, fit, load_checkpoint
 
@@ -66,10 +68,8 @@ DEFAULT_OUT = "runs/MODEL-DATASET-TIME"  # filled in with the names and the star
 def add_parser(commands):
     p = commands.add_parser("train", help="train a model and write a run folder",
                             description=DESCRIPTION)
-    add_option(p, "--model", default="mlp", type=choice("model", model_names),
-               help=f"model of the zoo ({', '.join(model_names())}; see 'neuronet models')")
-    add_option(p, "--dataset", default="fashion-mnist", type=choice("dataset", dataset_names),
-               help=f"dataset ({', '.join(dataset_names())}; see 'neuronet data list')")
+    add_model_option(p)
+    add_dataset_option(p, "fashion-mnist")
     add_option(p, "--epochs", default=6, type=integer(1),
                help="total number of epochs (with --resume: train up to this epoch)")
     add_option(p, "--batch-size", default=128, type=integer(1), help="samples per training step")

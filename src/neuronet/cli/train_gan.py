@@ -7,10 +7,18 @@ from pathlib import Path
 import numpy as np
 
 from neuronet.cli import train as train_command
-from neuronet.cli.common import Parser, add_option, choice, integer, number, table
+from neuronet.cli.common import (
+    Parser,
+    add_dataset_option,
+    add_option,
+    choice,
+    integer,
+    number,
+    table,
+)
 from neuronet.cli.run import CONFIG, WEIGHTS, load_trained_model
 from neuronet.data import DataLoader, TensorDataset
-from neuronet.data.registry import dataset_names, get_dataset_spec
+from neuronet.data.registry import get_dataset_spec
 from neuronet.io import save_state_dict, write_json
 from neuronet.models.gan import build_gan, gan_config, gan_names
 from neuronet.random import manual_seed
@@ -53,8 +61,7 @@ def add_parser(commands):
                             description=DESCRIPTION)
     add_option(p, "--model", default="cdcgan", type=choice("GAN", gan_names),
                help="gan (fully connected), dcgan, or cdcgan (conditional DCGAN)")
-    add_option(p, "--dataset", default="fashion-mnist", type=choice("dataset", dataset_names),
-               help="image dataset (fashion-mnist, digits, ...; see 'neuronet data list')")
+    add_dataset_option(p, "fashion-mnist", "image dataset")
     add_option(p, "--epochs", default=5, type=integer(1),
                help="total number of epochs (with --resume: train up to this epoch)")
     add_option(p, "--batch-size", default=64, type=integer(2), help="real images per step")
