@@ -22,16 +22,27 @@ def plot_history(history, path, title=None):
     names = _panels(history)
     if not names:
         raise ValueError("plot_history: the history holds no logged values to plot")
-    fig = new_figure(figsize=(5 * len(names), 4), layout="constrained")
-    axes = fig.subplots(1, len(names), squeeze=False)[0]
-    for ax, name in zip(axes, names):
-        for key, label in ((name, "train"), (f"val_{name}", "validation")):
-            values = history.history.get(key)
-            if values and any(v is not None for v in values):
-                points = [(e, v) for e, v in zip(history.epoch, values) if v is not None]
+    panels = [(name, [(name, "train"), (f"val_{name}", "validation")]) for name in names]
+    return plot_history_panels(history, panels, path, title, panel_size=(5, 4),
+                               ylabel=True)
+
+
+def plot_history_panels(history, panels, path, title=None, panel_size=(4.5, 3.8),
+                        ylabel=False):
+    """Save one panel per (panel title, [(history key, label)]) with a curve per key over the
+    epochs (None entries and missing keys skipped). Returns `path`."""
+    width, height = panel_size
+    fig = new_figure(figsize=(width * len(panels), height), layout="constrained")
+    for ax, (name, curves) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
+        for key, label in curves:
+            points = [(e, v) for e, v in zip(history.epoch, history.history.get(key) or [])
+                      if v is not None]
+            if points:
                 ax.plot(*zip(*points), marker="o", label=label)
         ax.set_xlabel("epoch")
-        ax.set_ylabel(name)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        if ylabel:
+            ax.set_ylabel(name)
         ax.set_title(name)
         ax.grid(alpha=0.3)
         ax.legend()

@@ -10,7 +10,8 @@ import numpy as np
 
 from neuronet.io import write_bytes
 from neuronet.optional import import_optional
-from neuronet.viz.backend import PLOT_INSTALL_HINT, PlotsUnavailable, new_figure, save_png
+from neuronet.viz.backend import PLOT_INSTALL_HINT, PlotsUnavailable
+from neuronet.viz.curves import plot_history_panels
 
 
 def tile_images(images, nrow, padding=2, value_range=(-1.0, 1.0)):
@@ -74,18 +75,4 @@ def plot_gan_history(history, path, title=None):
     if not panels:
         raise ValueError("plot_gan_history: the history holds no GAN losses or scores (d_loss, "
                          f"g_loss, ...); it has {sorted(history.history)}")
-    fig = new_figure(figsize=(4.5 * len(panels), 3.8), layout="constrained")
-    for ax, (name, curves) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
-        for key, label in curves:
-            points = [(e, v) for e, v in zip(history.epoch, history.history[key])
-                      if v is not None]
-            if points:
-                ax.plot(*zip(*points), marker="o", label=label)
-        ax.set_xlabel("epoch")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.set_title(name)
-        ax.grid(alpha=0.3)
-        ax.legend()
-    if title:
-        fig.suptitle(title)
-    return save_png(fig, path)
+    return plot_history_panels(history, panels, path, title)
