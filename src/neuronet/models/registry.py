@@ -20,6 +20,7 @@ from neuronet.models.mlp import MLP
 from neuronet.models.resnet import resnet_builder
 from neuronet.models.simple_cnn import build_simple_cnn
 from neuronet.models.vgg import vgg_builder
+from neuronet.registry import lookup
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,9 +51,7 @@ def model_names():
 
 
 def get_model_spec(name):
-    if name not in _MODELS:
-        raise ValueError(f"unknown model {name!r}; the models are: {', '.join(model_names())}")
-    return _MODELS[name]
+    return lookup("model", name, _MODELS, model_names())
 
 
 def model_config(name, **overrides):
