@@ -115,3 +115,44 @@ def test_layer_norm_errors():
         F.layer_norm(nt.zeros(3, 4), (2, 3, 4))
     with pytest.raises(ValueError, match=r"layer_norm: weight must have shape \(3,\), got \(2,\)"):
         F.layer_norm(nt.zeros(2, 3), 3, nt.ones(2))
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_5d_input(training, rng):
+    # (N, C, D, H, W), as BatchNorm3d: every axis but 1 is averaged over
+    shape = (2, 3, 2, 3, 2)
+    ours_stats = [nt.tensor(a, dtype=nt.float64)
+                  for a in (rng.standard_normal(3), rng.uniform(0.5, 2.0, 3))]
+    torch_stats = [torch.tensor(s.data) for s in ours_stats] if torch is not None else None
+    check(lambda x, *wb: F.batch_norm(x, *ours_stats, *wb, training=training),
+          lambda x, *wb: tf().batch_norm(x, *torch_stats, *wb, training=training),
+          [rng.uniform(-2, 2, shape)] + _affine(True, 3, rng))
+
+
+def test_float32_in_float32_out_with_gradients(rng):
+    x = nt.tensor(rng.standard_normal((4, 3, 2, 2)), dtype=nt.float32, requires_grad=True)
+    w = nt.tensor(rng.uniform(0.5, 1.5, 3), dtype=nt.float32, requires_grad=True)
+    b = nt.tensor(rng.uniform(-1, 1, 3), dtype=nt.float32, requires_grad=True)
+    for training in (True, False):
+        y = F.batch_norm(x, nt.zeros(3), nt.ones(3), w, b, training=training)
+        (y * y).sum().backward()
+    y2 = F.layer_norm(x, (2, 2), nt.ones(2, 2, requires_grad=True), nt.zeros(2, 2))
+    y2.sum().backward()
+    assert y.dtype == y2.dtype == np.float32
+    assert x.grad.dtype == w.grad.dtype == b.grad.dtype == np.float32
+
+
+def test_batch_norm_float32_keeps_precision_when_the_mean_dwarfs_the_spread(rng):
+    # x = 1000 + N(0, 1) per channel: E[x^2] - E[x]^2 would lose every digit of the variance
+    # in float32; centring first (the two-pass formula) keeps it
+    th = needs_torch()
+    x = (1000 + rng.standard_normal((16, 3, 4, 4))).astype(np.float32)
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    ours = nt.tensor(x, requires_grad=True)
+    F.batch_norm(ours, None, None, training=True).backward(nt.tensor(g))
+    ref = th.tensor(x.astype(np.float64), requires_grad=True)
+    y_ref = th.nn.functional.batch_norm(ref, None, None, training=True)
+    y_ref.backward(th.tensor(g.astype(np.float64)))
+    y = F.batch_norm(nt.tensor(x), None, None, training=True)
+    assert_close(y, y_ref, rtol=1e-3, atol=1e-3, what="output")
+    assert_close(ours.grad, ref.grad, rtol=1e-3, atol=1e-3, what="input gradient")

@@ -132,3 +132,19 @@ def test_cast_to_float64_and_back(rng):
                        [rng.standard_normal((3,))], rtol=1e-6)
     ours, _ = ours_and_torch([rng.standard_normal(2)])
     assert ours[0].long().dtype == np.int64 and th is not None
+
+
+def test_relu_nan_and_zero_match_torch():
+    # NaN stays NaN and passes its gradient through (torch masks by output <= 0); the gradient
+    # at exactly 0 is 0
+    th = needs_torch()
+    x = np.array([np.nan, 0.0, -0.0, -1.5, 2.0, np.inf, -np.inf])
+    g = np.arange(1.0, 8.0)
+    ours = nt.tensor(x, requires_grad=True)
+    y = nt.relu(ours)
+    y.backward(nt.tensor(g))
+    ref = th.tensor(x, requires_grad=True)
+    y_ref = th.relu(ref)
+    y_ref.backward(th.tensor(g))
+    np.testing.assert_array_equal(y.data, y_ref.detach().numpy())
+    np.testing.assert_array_equal(ours.grad.data, ref.grad.numpy())

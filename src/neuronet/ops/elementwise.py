@@ -166,12 +166,16 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
+    """max(x, 0). NaN stays NaN and, as in torch, passes its gradient through; at x = 0 the
+    gradient is 0. One pass forward; backward finds the mask from the kept output (y != 0
+    is exactly x > 0 or NaN), so a forward without backward never builds it."""
+
     def forward(self, x):
-        self.mask = x > 0
-        return x * self.mask
+        self.y = np.maximum(x, 0)
+        return self.y
 
     def backward(self, g):
-        return g * self.mask
+        return g * (self.y != 0)
 
 
 class Clamp(Function):

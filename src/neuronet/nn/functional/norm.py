@@ -1,13 +1,20 @@
 """Normalization: batch_norm (over the batch, per channel) and layer_norm (per sample),
 each one fused op with a hand-derived backward.
 
-Both compute x_hat = (x - mean) / sqrt(var + eps) over some axes (biased variance), then
-y = weight * x_hat + bias. With n the number of values averaged and g_hat = dL/dx_hat,
+Both centre x over some axes, xc = x - mean, and scale it, x_hat = xc * inv_std with
+inv_std = 1 / sqrt(var + eps) (biased variance, taken from xc: the two-pass formula, which
+keeps its precision when the mean is large), then y = weight * x_hat + bias. With n the
+number of values averaged and g_hat = dL/dx_hat,
 
     dL/dx = inv_std * (g_hat - mean(g_hat) - x_hat * mean(g_hat * x_hat))
 
 (the two means come from the batch mean and variance depending on every x); when batch_norm
 uses fixed running statistics (eval) they do not, and dL/dx = inv_std * g_hat.
+
+Batch norm runs on activations of many megabytes, where each pass over the array costs about
+as much as all the arithmetic, so it folds every per-channel constant into as few passes as
+it can: y = xc * (weight * inv_std) + bias, and x_hat is never stored (xc and the
+per-channel inv_std are).
 """
 
 import numpy as np
@@ -16,49 +23,52 @@ from neuronet.autograd.function import Function
 from neuronet.autograd.tensor import Tensor
 
 
-def _sum_of_products(a, b, axes):
-    """(a * b).sum(axes, keepdims=True) in one pass, without the product array (einsum)."""
-    letters = "abcdefghijklmnopqrstuvwxyz"[:a.ndim]
+def _sum_over(axes, *arrays):
+    """The sum over `axes` of one array, or of the product of two arrays of the same shape,
+    kept as size-1 axes: one pass, no product array (einsum, which also sums faster than
+    ndarray.sum over the batch and spatial axes of NCHW)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"[:arrays[0].ndim]
     kept = "".join(c for i, c in enumerate(letters) if i not in axes)
-    total = np.einsum(f"{letters},{letters}->{kept}", a, b)
-    return total.reshape([1 if i in axes else n for i, n in enumerate(a.shape)])
+    total = np.einsum(",".join([letters] * len(arrays)) + "->" + kept, *arrays)
+    return total.reshape([1 if i in axes else n for i, n in enumerate(arrays[0].shape)])
 
 
-def _normalize(x, axes, eps):
-    """x_hat and 1 / sqrt(var + eps) over `axes` (kept as size-1 axes)."""
-    mean = x.mean(axis=axes, keepdims=True)
-    x_hat = x - mean
-    var = _sum_of_products(x_hat, x_hat, axes) / (x.size // mean.size)
-    inv_std = 1 / np.sqrt(var + eps)
-    x_hat *= inv_std
-    return x_hat, inv_std, mean, var
+def _centre(x, axes):
+    """xc = x - mean over `axes` and the biased variance mean(xc ** 2) (size-1 axes kept)."""
+    total = _sum_over(axes, x)
+    n = x.size // total.size
+    mean = total / n
+    xc = x - mean
+    return xc, mean, _sum_over(axes, xc, xc) / n
 
 
-def _normalize_grad(g, x_hat, scale, g_sum, gx_sum):
-    """dL/dx = scale * (g - mean(g) - x_hat * mean(g * x_hat)), the means over the axes
-    along which g_sum = g.sum and gx_sum = (g * x_hat).sum were taken (kept as size-1 axes).
+def _normalize_grad(g, c, k, g_mean, scale):
+    """dL/dx = scale * (g - g_mean - c * k), in four passes over the data and one new array.
 
-    g is dL/dx_hat and scale 1 / sqrt(var + eps); batch norm passes dL/dy and folds its
-    per-channel weight into scale instead (constant over the axes, it factors out). Four
-    passes over the data, the sums coming from the caller, who needs them too.
+    Layer norm passes c = x_hat, k = mean(g_hat * x_hat), scale = inv_std; batch norm folds
+    inv_std into k and its weight into scale, so that c is the centred x it keeps.
     """
-    n = g.size // g_sum.size
-    gx = x_hat * (gx_sum / n)
-    gx += g_sum / n
+    gx = c * k
+    gx += g_mean
     np.subtract(g, gx, out=gx)
     gx *= scale
     return gx
 
 
 class BatchNorm(Function):
-    """x: (N, C, *) normalized per channel over the batch and all positions (every axis but 1)."""
+    """x: (N, C, *) normalized per channel over the batch and all positions (every axis but 1).
+
+    Forward is y = centred * scale + shift with per-channel scale = weight * inv_std: in
+    training centred = xc (kept for backward) and shift = bias; in eval centred = x and the
+    running mean is folded into shift = bias - running_mean * scale (two passes).
+    """
 
     def forward(self, x, weight, bias, running_mean, running_var, training, momentum, eps):
         self.axes = axes = (0,) + tuple(range(2, x.ndim))
-        self.channel_shape = shape = (1, -1) + (1,) * (x.ndim - 2)
+        shape = (1, -1) + (1,) * (x.ndim - 2)
         self.training = training
         if training:
-            x_hat, self.inv_std, mean, var = _normalize(x, axes, eps)
+            centred, mean, var = _centre(x, axes)
             if running_mean is not None:
                 n = x.size // x.shape[1]
                 # torch's rule: the running variance is the unbiased one
@@ -67,29 +77,35 @@ class BatchNorm(Function):
                 running_var *= 1 - momentum
                 running_var += (momentum * n / (n - 1)) * var.reshape(-1)
         else:
-            self.inv_std = (1 / np.sqrt(running_var + eps)).reshape(shape)
-            x_hat = (x - running_mean.reshape(shape)) * self.inv_std
-        self.x_hat = x_hat
-        self.weight = None if weight is None else weight.reshape(shape)
-        if weight is None:
-            return x_hat if bias is None else x_hat + bias.reshape(shape)
-        y = x_hat * self.weight
-        if bias is not None:
-            y += bias.reshape(shape)
+            centred, mean, var = x, running_mean.reshape(shape), running_var.reshape(shape)
+        self.centred, self.mean = centred, mean
+        self.inv_std = 1 / np.sqrt(var + eps)
+        self.scale = self.inv_std if weight is None else self.inv_std * weight.reshape(shape)
+        shift = None if bias is None else bias.reshape(shape)
+        if not training:
+            shift = -mean * self.scale if shift is None else shift - mean * self.scale
+        y = centred * self.scale
+        if shift is not None:
+            y += shift
         return y
 
     def backward(self, g):
         need_x, need_w, need_b = self.needs_input_grad
         batch_stats = need_x and self.training  # dL/dx goes through the batch mean and var
-        g_sum = g.sum(axis=self.axes, keepdims=True) if need_b or batch_stats else None
-        gx_sum = (_sum_of_products(g, self.x_hat, self.axes) if need_w or batch_stats
-                  else None)
+        g_sum = _sum_over(self.axes, g) if need_b or batch_stats else None
+        gxc_sum = None
+        if need_w or batch_stats:
+            # eval keeps x, not xc: the weight's gradient centres it here, once
+            xc = self.centred if self.training else self.centred - self.mean
+            gxc_sum = _sum_over(self.axes, g, xc)
         gx = None
-        if need_x:
-            scale = self.inv_std if self.weight is None else self.inv_std * self.weight
-            gx = _normalize_grad(g, self.x_hat, scale, g_sum, gx_sum) if batch_stats else (
-                g * scale)
-        gw = gx_sum.reshape(-1) if need_w else None
+        if batch_stats:
+            n = g.size // g_sum.size
+            gx = _normalize_grad(g, xc, self.inv_std * self.inv_std * (gxc_sum / n),
+                                 g_sum / n, self.scale)
+        elif need_x:
+            gx = g * self.scale
+        gw = (gxc_sum * self.inv_std).reshape(-1) if need_w else None
         gb = g_sum.reshape(-1) if need_b else None
         return gx, gw, gb
 
@@ -99,20 +115,29 @@ class LayerNorm(Function):
 
     def forward(self, x, weight, bias, n_axes, eps):
         self.axes = tuple(range(x.ndim - n_axes, x.ndim))
-        self.x_hat, self.inv_std, _, _ = _normalize(x, self.axes, eps)
-        self.weight = weight
-        y = self.x_hat if weight is None else self.x_hat * weight
-        return y if bias is None else y + bias
+        x_hat, _, var = _centre(x, self.axes)
+        self.inv_std = 1 / np.sqrt(var + eps)
+        x_hat *= self.inv_std
+        self.x_hat, self.weight = x_hat, weight
+        if weight is None:
+            return x_hat if bias is None else x_hat + bias
+        y = x_hat * weight
+        if bias is not None:
+            y += bias
+        return y
 
     def backward(self, g):
+        x_hat = self.x_hat
+        leading = tuple(range(x_hat.ndim - len(self.axes)))
         gx = None
         if self.needs_input_grad[0]:
             g_hat = g if self.weight is None else g * self.weight
-            gx = _normalize_grad(g_hat, self.x_hat, self.inv_std,
-                                 g_hat.sum(axis=self.axes, keepdims=True),
-                                 _sum_of_products(g_hat, self.x_hat, self.axes))
-        # weight and bias broadcast over the leading axes: the engine sums them back
-        gw = g * self.x_hat if self.needs_input_grad[1] else None
+            n = x_hat.size // self.inv_std.size
+            gx = _normalize_grad(g_hat, x_hat, _sum_over(self.axes, g_hat, x_hat) / n,
+                                 _sum_over(self.axes, g_hat) / n, self.inv_std)
+        gw = (_sum_over(leading, g, x_hat).reshape(x_hat.shape[len(leading):])
+              if self.needs_input_grad[1] else None)
+        # the bias broadcasts over the leading axes: the engine sums it back
         gb = g if self.needs_input_grad[2] else None
         return gx, gw, gb
 
