@@ -1,7 +1,8 @@
 """One epoch of the 784-256-128-10 MLP on Fashion-MNIST: neuronet vs PyTorch vs plain NumPy.
 
 All three start from the same weights, see the same batches in the same order (Adam, lr 1e-3,
-batch 128, float32, 2 threads), and are timed in the same run, alternating, best of --repeats.
+batch 128, float32, 2 threads), and are timed in the same run, alternating, best of --repeats
+(each timed epoch follows an untimed one: see timing.best_of).
 The hand-written NumPy version (no autograd, no modules) shows what the math alone costs, so
 neuronet's difference to it is the engine's own overhead.
 
@@ -10,13 +11,13 @@ neuronet's difference to it is the engine's own overhead.
 
 import argparse
 import os
-import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
 
 import numpy as np
 import torch
+from timing import best_of
 
 import neuronet
 from neuronet import optim
@@ -119,25 +120,21 @@ def main():
     opt_ref = torch.optim.Adam(ref.parameters(), lr=LR)
     opt_ours = optim.Adam(ours.parameters(), lr=LR)
 
-    times = {"pytorch": [], "neuronet": [], "numpy": []}
+    order = batches(len(x), seed=0)
     losses = {}
-    for r in range(args.repeats):
-        order = batches(len(x), seed=r)
-        for name, run, run_args in (
-            ("pytorch", epoch_torch, (ref, opt_ref)),
-            ("neuronet", epoch_neuronet, (ours, opt_ours)),
-            ("numpy", epoch_numpy, (plain,)),
-        ):
-            start = time.perf_counter()
-            losses[name] = run(*run_args, x, y, order)
-            times[name].append(time.perf_counter() - start)
+    sides = {"pytorch": (epoch_torch, (ref, opt_ref)),
+             "neuronet": (epoch_neuronet, (ours, opt_ours)),
+             "numpy": (epoch_numpy, (plain,))}
 
-    best = {k: min(v) for k, v in times.items()}
+    def timed(name):
+        run, run_args = sides[name]
+        return lambda: losses.__setitem__(name, run(*run_args, x, y, order))
+
+    best = dict(zip(sides, best_of([timed(name) for name in sides], args.repeats)))
     print(f"MLP 784-256-128-10, Adam, batch {BATCH}, one epoch of {len(x)} samples, "
           f"best of {args.repeats}, 2 threads")
     for name in ("pytorch", "neuronet", "numpy"):
-        print(f"  {name:9s} {best[name]:6.3f} s/epoch   last loss {losses[name]:.4f}   "
-              f"all {[round(t, 3) for t in times[name]]}")
+        print(f"  {name:9s} {best[name]:6.3f} s/epoch   last loss {losses[name]:.4f}")
     print(f"ratio neuronet / pytorch: {best['neuronet'] / best['pytorch']:.2f}x")
     print(f"ratio numpy    / pytorch: {best['numpy'] / best['pytorch']:.2f}x")
 

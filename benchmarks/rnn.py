@@ -3,7 +3,8 @@
 Input 28 features, hidden 128, 28 steps, batch 128 (Fashion-MNIST read as rows), float32:
 forward, loss on a linear read-out of the last state, backward, Adam step. Both frameworks
 start from the same weights and see the same batches; 2 threads each (--threads 1 is steadier
-on a loaded machine); best of --repeats rounds of --steps steps, alternating frameworks.
+on a loaded machine); best of --repeats rounds of --steps steps, alternating frameworks (each
+timed round follows an untimed one: see timing.best_of).
 
     python benchmarks/rnn.py [--repeats 5] [--steps 20] [--threads 2] [--profile]
 
@@ -13,7 +14,6 @@ on a loaded machine); best of --repeats rounds of --steps steps, alternating fra
 import argparse
 import os
 import sys
-import time
 
 # BLAS reads its thread count when NumPy is imported, so --threads is read before that
 os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = (
@@ -22,6 +22,7 @@ os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = (
 
 import numpy as np
 import torch
+from timing import best_of
 
 import neuronet
 from neuronet import nn, optim
@@ -79,14 +80,14 @@ def bench(kind, data, repeats):
         "pytorch": (run_torch, ref, torch.optim.Adam(ref.parameters(), lr=1e-3)),
         "neuronet": (run_neuronet, ours, optim.Adam(ours.parameters(), lr=1e-3)),
     }
-    times = {name: [] for name in runs}
     losses = {}
-    for _ in range(repeats):
-        for name, (run, model, opt) in runs.items():
-            start = time.perf_counter()
-            losses[name] = run(model, opt, data)
-            times[name].append((time.perf_counter() - start) / len(data))
-    best = {k: min(v) for k, v in times.items()}
+
+    def timed(name):
+        run, model, opt = runs[name]
+        return lambda: losses.__setitem__(name, run(model, opt, data))
+
+    seconds = best_of([timed(name) for name in runs], repeats)
+    best = {name: t / len(data) for name, t in zip(runs, seconds)}
     print(f"{kind} {IN}->{HIDDEN}, {STEPS} steps, batch {BATCH}, fwd+bwd+Adam, "
           f"{torch.get_num_threads()} threads, best of {repeats}")
     for name in runs:

@@ -19,6 +19,7 @@ from neuronet.autograd import (
     tensor,
 )
 from neuronet.random import default_generator, get_rng_state, manual_seed, set_rng_state
+from neuronet.parallel import get_num_threads, set_num_threads
 from neuronet.creation import (
     arange, eye, from_numpy, full, linspace, ones, ones_like, rand, randint, randn, randperm,
     zeros, zeros_like,

@@ -313,10 +313,12 @@ def test_lenet_style_stack_matches_torch(rng):
 
 
 def test_chunks_of_one_sample_give_the_same_results(rng, monkeypatch):
-    """The GEMMs run a few samples at a time: force one sample per chunk."""
+    """The GEMMs run a few samples at a time: force one sample per chunk (and dW from
+    patches rebuilt per chunk, not kept from forward)."""
     from neuronet.nn.functional import im2col
 
     monkeypatch.setattr(im2col, "_CHUNK_BYTES", 1)
+    monkeypatch.setattr(im2col, "_KEEP_BYTES", 0)
     kw = dict(stride=(2, 1), padding=1, groups=2)
     check_op(lambda x, w: F.conv2d(x, w, **kw),
              lambda x, w: TF.conv2d(x, w, **kw) if torch else None,
@@ -324,6 +326,36 @@ def test_chunks_of_one_sample_give_the_same_results(rng, monkeypatch):
     check_op(lambda x, w: F.conv_transpose2d(x, w, **kw),
              lambda x, w: TF.conv_transpose2d(x, w, **kw) if torch else None,
              [(3, 4, 3, 5), (4, 3, 3, 3)], rng)
+
+
+@pytest.mark.parametrize("keep", [True, False])
+@pytest.mark.parametrize("kw", [dict(padding=1), dict(padding=0), dict(padding=(0, 2),
+                                dilation=(1, 2), groups=3), dict(stride=(1, 2), padding=1)])
+def test_chunks_on_threads_give_the_same_results(rng, monkeypatch, kw, keep):
+    """Chunks on 3 threads (even tiny patch matrices): outputs and gradients as torch's and
+    by finite differences. Without padding the wide rows of a chunk's last sample reach the
+    next sample's first values; each thread must still write only its own samples."""
+    from neuronet import parallel
+    from neuronet.nn.functional import im2col
+
+    if not parallel._blas():
+        pytest.skip("BLAS threads cannot be controlled here: parallel regions run serially")
+    threads = parallel.get_num_threads()
+    monkeypatch.setattr(im2col, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(im2col, "_CHUNK_BYTES", 1)
+    monkeypatch.setattr(im2col, "_KEEP_BYTES", 1 << 30 if keep else 0)
+    parallel.set_num_threads(3)
+    try:
+        assert im2col.ConvGeometry((7, 3, 6, 5), (6, 1, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1),
+                                   3).chunks(8) == [(i, i + 1) for i in range(7)]
+        check_op(lambda x, w: F.conv2d(x, w, **kw),
+                 lambda x, w: TF.conv2d(x, w, **kw) if torch else None,
+                 [(7, 3, 6, 5), (6, 3 // kw.get("groups", 1), 3, 3)], rng)
+        check_op(lambda x, w: F.conv_transpose2d(x, w, **kw),
+                 lambda x, w: TF.conv_transpose2d(x, w, **kw) if torch else None,
+                 [(7, 6, 4, 3), (6, 3 // kw.get("groups", 1), 3, 3)], rng)
+    finally:
+        parallel.set_num_threads(threads)
 
 
 def test_empty_batch_gives_empty_outputs_and_gradients():
@@ -339,7 +371,7 @@ def test_empty_batch_gives_empty_outputs_and_gradients():
 @pytest.mark.parametrize("kw", [dict(padding=1), dict(padding=(0, 2), dilation=(1, 2)),
                                 dict(stride=(1, 2), padding=1)])
 def test_uneven_chunks_give_the_same_results(rng, monkeypatch, kw):
-    """Chunks of 2, 2 and 1 samples. With a horizontal stride of 1 the GEMMs run on wide rows
+    """Chunks of 1, 2 and 2 samples. With a horizontal stride of 1 the GEMMs run on wide rows
     whose patches reach past each sample's padded input (into the next sample, or the zeros
     after the last one): none of it may leak into outputs or gradients."""
     from neuronet.nn.functional import im2col
@@ -350,7 +382,8 @@ def test_uneven_chunks_give_the_same_results(rng, monkeypatch, kw):
                                    (padding[0], padding[0], padding[1], padding[1]),
                                    kw.get("dilation", (1, 1)), 1)
     monkeypatch.setattr(im2col, "_CHUNK_BYTES", 2 * geometry.K * geometry.L * 8)
-    assert geometry.chunks(8) == [(0, 2), (2, 4), (4, 5)]
+    monkeypatch.setattr(im2col, "_KEEP_BYTES", 0)
+    assert geometry.chunks(8) == [(0, 1), (1, 3), (3, 5)]
     check_op(lambda x, w: F.conv2d(x, w, **kw),
              lambda x, w: TF.conv2d(x, w, **kw) if torch else None, [x_shape, w_shape], rng)
     # the transposed convolution runs the same pieces the other way round (col2im forward)

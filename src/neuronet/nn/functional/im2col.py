@@ -29,28 +29,43 @@ the patch values for one kernel offset are one contiguous run of OH*Wp values of
 input plane, and col2im adds one contiguous run per offset. The junk columns cost (Wp - OW) /
 OW more GEMM work; forward drops them, and the backward products multiply them by zeros
 (dy is widened with zero columns), so they never reach a result. With a horizontal stride
-> 1, R = OW (no junk, no widening). The padded input is one flat buffer, and the values
-under kernel offset (kh, kw) are that buffer read from offset kh*d*Wp + kw*d on, reshaped
-to planes and sliced: the buffer ends with `slack` zeros, as many as the largest offset, so
-the last plane's view stays inside it. (One difference a non-finite input shows: an inf that
-only junk columns reach adds 0 * inf = NaN to dW, where torch's dW has inf or NaN only in
-the entries that inf reaches.)
+> 1, R = OW (no junk, no widening). The padded input is one row per sample: its C padded
+planes, then `slack` zeros, as many as the largest offset; the values under kernel offset
+(kh, kw) are each sample's row read from offset kh*d*Wp + kw*d on, reshaped to planes and
+sliced, so a view never leaves its own sample's row. (One difference a non-finite input
+shows: an inf that only junk columns reach adds 0 * inf = NaN to dW, where torch's dW has
+inf or NaN only in the entries that inf reaches.)
 
 cols is KH*KW times larger than the input (75 MB for a 3x3, 64-channel layer on a batch of
 32 32x32 images; gigabytes for VGG on 224x224 images), so it is never built for the whole
-batch: every product runs over chunks of a few samples whose patch matrix (~16 MB) sits in
+batch: every product runs over chunks of a few samples whose patch matrix (~8 MB) sits in
 one buffer reused across the chunks, and backward keeps only the padded input, rebuilding
-each chunk's cols for dW. Only when the whole batch is one chunk (small layers such as
-LeNet's, at most _CHUNK_BYTES) does the geometry keep forward's cols for dW, saving an
-im2col per step.
+each chunk's cols for dW. Only for small layers (such as LeNet's: a whole patch matrix of at
+most _KEEP_BYTES) does forward build the whole matrix and keep it for dW, saving an im2col
+per step.
+
+Threads. The chunks are independent, so they run on neuronet.parallel's threads (BLAS at one
+thread each meanwhile), each thread with its own chunk buffer: im2col, GEMM and col2im all
+run in parallel, not only the GEMMs. A batch whose patch matrix passes _PARALLEL_BYTES is cut
+into a multiple of the thread count of equal chunks; smaller ones run serially, with BLAS
+threads as usual (LeNet-5's layers ran slower on threads: 305 against 232 ms per 10 steps).
+Each chunk's col2im writes only its own samples' rows (the slack keeps the wide rows' spill
+inside them), so threads never write the same memory; dW sums one partial product per
+thread, in thread order.
 
 The transposed convolution is the adjoint of this map, so it uses the same pieces with the
 roles of input and output swapped (see conv.py).
 """
 
+import math
+
 import numpy as np
 
+from neuronet.parallel import get_num_threads, parallel_map
+
 _CHUNK_BYTES = 16 << 20  # size of one chunk's patch matrix (see the module docstring)
+_KEEP_BYTES = 16 << 20  # forward keeps whole patch matrices up to this size for dW
+_PARALLEL_BYTES = 32 << 20  # smaller patch matrices run serially (measured: threads lose)
 
 
 class ConvGeometry:
@@ -79,24 +94,43 @@ class ConvGeometry:
         self.L = self.OH * self.R  # GEMM columns per sample, junk ones included
         self._kept = None  # (padded buffer, its whole patch matrix) from forward, see below
         self.slack = (self.KH - 1) * dilation[0] * self.Wp + (self.KW - 1) * dilation[1]
+        self.planes = self.C * self.Hp * self.Wp  # one sample's padded values
 
     @property
     def output_shape(self):
         return (self.N, self.O, self.OH, self.OW)
 
     def chunks(self, itemsize):
-        """(start, stop) sample ranges whose patch matrix is about _CHUNK_BYTES."""
-        step = max(1, _CHUNK_BYTES // max(1, self.G * self.K * self.L * itemsize))
-        return [(i, min(i + step, self.N)) for i in range(0, self.N, step)]
+        """(start, stop) sample ranges, as equal as can be, whose patch matrices are about
+        _CHUNK_BYTES at most; a multiple of the thread count of them when the whole patch
+        matrix passes _PARALLEL_BYTES."""
+        total = self.N * self.G * self.K * self.L * itemsize
+        count = max(1, math.ceil(total / _CHUNK_BYTES))
+        if self._parallel(itemsize):
+            threads = get_num_threads()
+            count = math.ceil(count / threads) * threads
+        count = min(count, self.N)
+        bounds = [self.N * i // count for i in range(count + 1)] if count else [0]
+        return list(zip(bounds[:-1], bounds[1:]))
+
+    def _parallel(self, itemsize):
+        """Whether the chunks run on threads: for patch matrices of _PARALLEL_BYTES or more."""
+        return self.N * self.G * self.K * self.L * itemsize >= _PARALLEL_BYTES
+
+    def _map(self, work, chunks, itemsize):
+        """work(thread, chunk) for each chunk, on threads for large layers (see _parallel)."""
+        if self._parallel(itemsize):
+            return parallel_map(work, chunks)
+        return [work(0, chunk) for chunk in chunks]
 
     def _zeros(self, dtype):
-        """The padded-input buffer: N*C*Hp*Wp zeros followed by `slack` zeros (see _rows)."""
-        return np.zeros(self.N * self.C * self.Hp * self.Wp + self.slack, dtype)
+        """The padded-input buffer: one row per sample, its C padded planes then `slack`
+        zeros (see _rows)."""
+        return np.zeros((self.N, self.planes + self.slack), dtype)
 
     def _planes(self, buffer):
-        """The (N, C, Hp, Wp) padded input held by a buffer from _zeros."""
-        return buffer[:self.N * self.C * self.Hp * self.Wp].reshape(
-            self.N, self.C, self.Hp, self.Wp)
+        """The (N, C, Hp, Wp) padded input held by a buffer from _zeros: a view."""
+        return buffer[:, :self.planes].reshape(self.N, self.C, self.Hp, self.Wp)
 
     def _interior(self, buffer):
         """The (N, C, H, W) input inside the padding of a buffer from _zeros: a view."""
@@ -104,22 +138,26 @@ class ConvGeometry:
         return self._planes(buffer)[:, :, top:top + self.H, left:left + self.W]
 
     def pad(self, x):
-        """x: (N, C, H, W) -> the zero-padded copy all patches are cut from, as the flat
-        buffer that _zeros makes."""
+        """x: (N, C, H, W) -> the zero-padded copy all patches are cut from, as the buffer
+        that _zeros makes."""
         buffer = self._zeros(x.dtype)
-        self._interior(buffer)[...] = x
+        self._copy(self._interior(buffer), x)
         return buffer
+
+    def _copy(self, dst, src):
+        """dst[...] = src for arrays with samples on axis 0, chunks of samples on threads."""
+        self._map(lambda thread, bounds: np.copyto(dst[slice(*bounds)], src[slice(*bounds)]),
+                  self.chunks(src.itemsize), src.itemsize)
 
     def _rows(self, buffer, start, stop, kh, kw):
         """(n, C, OH, R) view of samples start:stop of a padded buffer under kernel offset
-        (kh, kw): the buffer read from that offset on as (n, C, Hp, Wp) planes, so a wide row
-        runs on into the next row (or plane, or the slack after the last one). Plain slicing
-        and reshaping: ~1 us, where as_strided costs ~15 us, and this runs KH*KW times per
+        (kh, kw): each sample's row read from that offset on as (C, Hp, Wp) planes, so a wide
+        row runs on into the next row (or plane, or the sample's slack). Plain slicing and
+        reshaping: ~1 us, where as_strided costs ~15 us, and this runs KH*KW times per
         product."""
         (s0, s1), (d0, d1) = self.stride, self.dilation
-        plane = self.Hp * self.Wp
-        begin = start * self.C * plane + kh * d0 * self.Wp + kw * d1
-        shifted = buffer[begin:begin + (stop - start) * self.C * plane].reshape(
+        begin = kh * d0 * self.Wp + kw * d1
+        shifted = buffer[start:stop, begin:begin + self.planes].reshape(
             stop - start, self.C, self.Hp, self.Wp)
         return shifted[:, :, :(self.OH - 1) * s0 + 1:s0, :(self.R - 1) * s1 + 1:s1]
 
@@ -128,12 +166,10 @@ class ConvGeometry:
         return cols.reshape(self.C, self.KH, self.KW, n, self.OH, self.R).transpose(
             3, 0, 1, 2, 4, 5)
 
-    def im2col(self, buffer, start, stop, out):
-        """The patches of samples start:stop of a padded buffer, copied into the flat chunk
-        buffer out: (G, K, n*L)."""
-        n = stop - start
-        cols = out[:self.G * self.K * n * self.L].reshape(self.G, self.K, n * self.L)
-        by_offset = self._by_offset(cols, n)
+    def im2col(self, buffer, start, stop, cols):
+        """Copy the patches of samples start:stop of a padded buffer into cols (G, K, n*L)
+        (a chunk buffer from _chunk_cols, or a slice of a whole-batch patch matrix)."""
+        by_offset = self._by_offset(cols, stop - start)
         for kh in range(self.KH):
             for kw in range(self.KW):
                 by_offset[:, :, kh, kw] = self._rows(buffer, start, stop, kh, kw)
@@ -152,17 +188,28 @@ class ConvGeometry:
         (N, OH, R, O): channels last, on the wide rows, zeros in the junk columns."""
         wide = (np.empty if self.R == self.OW else np.zeros)(
             (len(a), self.OH, self.R, self.O), a.dtype)
-        wide[:, :, :self.OW] = a.transpose(0, 2, 3, 1)
+        self._copy(wide[:, :, :self.OW], a.transpose(0, 2, 3, 1))
         return wide
 
     def _chunk_rows(self, dy, start, stop):
         """Samples start:stop of a widened dy as (n*L, G, Og): a view."""
         return dy[start:stop].reshape((stop - start) * self.L, self.G, self.Og)
 
-    def _chunk_buffer(self, chunks, dtype):
-        """Flat memory for the largest chunk's (G, K, n*L) patch matrix."""
-        return np.empty(max((b - a for a, b in chunks), default=0) * self.G * self.K * self.L,
-                        dtype)
+    def _threads(self, chunks, itemsize):
+        """How many threads _map runs the chunks on."""
+        if not self._parallel(itemsize):
+            return 1
+        return max(1, min(get_num_threads(), len(chunks)))
+
+    def _chunk_buffers(self, chunks, dtype):
+        """Flat memory for the largest chunk's (G, K, n*L) patch matrix, one per thread."""
+        size = max((b - a for a, b in chunks), default=0) * self.G * self.K * self.L
+        return [np.empty(size, dtype) for _ in range(self._threads(chunks, dtype.itemsize))]
+
+    def _chunk_cols(self, buffer, start, stop):
+        """A chunk buffer's first values as the (G, K, n*L) patch matrix of start:stop."""
+        n = (stop - start) * self.L
+        return buffer[:self.G * self.K * n].reshape(self.G, self.K, n)
 
     def forward(self, padded, weight, bias=None):
         """y = conv(x, weight) + bias: (N, O, OH, OW), from x's padded buffer (see pad);
@@ -171,31 +218,50 @@ class ConvGeometry:
         bias = 0 if bias is None else bias.reshape(-1, 1, 1)
         y = np.empty(self.output_shape, padded.dtype)
         chunks = self.chunks(padded.itemsize)
-        buffer = self._chunk_buffer(chunks, padded.dtype)
-        for start, stop in chunks:
-            cols = self.im2col(padded, start, stop, buffer)
-            if len(chunks) == 1:
-                self._kept = (padded, cols)  # one chunk: weight_grad reuses it
+        whole = self.N * self.G * self.K * self.L * padded.itemsize <= _KEEP_BYTES
+        if whole:  # small enough to keep for weight_grad: one patch matrix, chunk by chunk
+            kept = np.empty((self.G, self.K, self.N * self.L), padded.dtype)
+            self._kept = (padded, kept)
+        else:
+            buffers = self._chunk_buffers(chunks, padded.dtype)
+
+        def chunk(thread, bounds):
+            start, stop = bounds
+            cols = self.im2col(padded, start, stop, kept[:, :, start * self.L:stop * self.L]
+                               if whole else self._chunk_cols(buffers[thread], start, stop))
             out = np.empty((cols.shape[-1], self.G, self.Og), padded.dtype)
             for g in range(self.G):
                 np.matmul(cols[g].T, wm[g].T, out=out[:, g])
             out = out.reshape(stop - start, self.OH, self.R, self.O)[:, :, :self.OW]
             np.add(out.transpose(0, 3, 1, 2), bias, out=y[start:stop])
+
+        self._map(chunk, chunks, padded.itemsize)
         return y
 
     def weight_grad(self, dy, padded):
         """dL/dweight (O, Cg, KH, KW) from dL/dy in the GEMMs' layout (see widen) and x's
         padded buffer."""
         kept, self._kept = self._kept, None
-        reuse = kept is not None and kept[0] is padded  # then there is one chunk
+        reuse = kept is not None and kept[0] is padded
         chunks = self.chunks(padded.itemsize)
-        buffer = None if reuse else self._chunk_buffer(chunks, padded.dtype)
-        dw = np.zeros((self.G, self.K, self.Og), dy.dtype)  # transposed: see the docstring
-        for start, stop in chunks:
-            cols = kept[1] if reuse else self.im2col(padded, start, stop, buffer)
+        buffers = None if reuse else self._chunk_buffers(chunks, padded.dtype)
+        # one partial sum per thread, transposed (see the docstring)
+        partial = [np.zeros((self.G, self.K, self.Og), dy.dtype)
+                   for _ in range(self._threads(chunks, padded.itemsize))]
+
+        def chunk(thread, bounds):
+            start, stop = bounds
+            cols = (kept[1][:, :, start * self.L:stop * self.L] if reuse else
+                    self.im2col(padded, start, stop, self._chunk_cols(buffers[thread], start,
+                                                                       stop)))
             rows = self._chunk_rows(dy, start, stop)
             for g in range(self.G):
-                dw[g] += cols[g] @ rows[:, g]
+                partial[thread][g] += cols[g] @ rows[:, g]
+
+        self._map(chunk, chunks, padded.itemsize)
+        dw = partial[0]
+        for more in partial[1:]:
+            dw += more
         return dw.transpose(0, 2, 1).reshape(self.O, self.Cg, self.KH, self.KW)
 
     def input_grad(self, dy, weight):
@@ -203,12 +269,19 @@ class ConvGeometry:
         GEMM per group, then col2im."""
         wm = weight.reshape(self.G, self.Og, self.K)
         chunks = self.chunks(dy.itemsize)
-        buffer = self._chunk_buffer(chunks, dy.dtype)
+        buffers = self._chunk_buffers(chunks, dy.dtype)
         padded = self._zeros(dy.dtype)
-        for start, stop in chunks:
+        interior = self._interior(padded)
+        dx = np.empty((self.N, self.C, self.H, self.W), dy.dtype)
+
+        def chunk(thread, bounds):
+            start, stop = bounds
             rows = self._chunk_rows(dy, start, stop)
-            dcols = buffer[:self.G * self.K * len(rows)].reshape(self.G, self.K, -1)
+            dcols = self._chunk_cols(buffers[thread], start, stop)
             for g in range(self.G):
                 np.matmul(wm[g].T, rows[:, g].T, out=dcols[g])
             self.col2im(dcols, padded, start, stop)
-        return np.ascontiguousarray(self._interior(padded))
+            dx[start:stop] = interior[start:stop]  # while these samples are in cache
+
+        self._map(chunk, chunks, dy.itemsize)
+        return dx
