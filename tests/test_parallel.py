@@ -3,8 +3,10 @@ region and restored after it (also after an error), nested regions serial, bad c
 
 import threading
 
+import numpy as np
 import pytest
 
+import neuronet as nt
 from neuronet import parallel
 
 blas = parallel._blas()
@@ -74,3 +76,30 @@ def test_one_thread_runs_everything_in_the_caller():
 def test_set_num_threads_refuses_what_is_not_a_positive_int(bad):
     with pytest.raises(ValueError, match="set_num_threads: expected a positive int"):
         parallel.set_num_threads(bad)
+
+
+@needs_blas
+def test_elementwise_on_threads_equals_one_pass(three_threads, monkeypatch):
+    monkeypatch.setattr(parallel, "_ELEMENTWISE_BYTES", 0)
+    x = np.random.default_rng(0).standard_normal((7, 5, 3)).astype(np.float32)
+    x[0, 0, :3] = [np.nan, 0.0, -0.0]
+    g = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
+    pieces = []
+
+    def subtract(a, b, out):
+        pieces.append(len(a))
+        return np.subtract(a, b, out=out)
+
+    assert np.array_equal(parallel.elementwise(subtract, x, g), x - g, equal_nan=True)
+    assert pieces == [35, 35, 35]  # 105 values, one contiguous piece per thread
+    t = nt.tensor(x, requires_grad=True)
+    y = nt.relu(t)
+    y.backward(nt.tensor(g))
+    expected = np.maximum(x, 0)
+    assert np.array_equal(y.data, expected, equal_nan=True)
+    assert np.array_equal(t.grad.data, g * (expected != 0))
+    # other shapes or strided arrays: one pass in the caller
+    calls = []
+    strided = x[:, :, ::2]
+    parallel.elementwise(lambda a, out: calls.append(a.shape) or np.negative(a, out=out), strided)
+    assert calls == [strided.shape]

@@ -20,7 +20,10 @@ import ctypes
 import queue
 import threading
 
+import numpy as np
+
 _lock = threading.Lock()  # one parallel region at a time; a second one runs serially
+_ELEMENTWISE_BYTES = 4 << 20  # smaller arrays are not worth a thread hand-off
 _state = {"threads": None, "blas": None}
 _workers = []  # _Worker threads, started on first use, one per thread beyond the caller
 
@@ -119,6 +122,24 @@ def parallel_map(work, parts):
     return [done[i % threads][i // threads] for i in range(len(parts))]
 
 
+def elementwise(fn, *arrays):
+    """fn(*arrays, out=out) into a new array shaped and typed like arrays[0]. C-contiguous
+    arrays of one shape and of _ELEMENTWISE_BYTES or more are cut into one contiguous piece
+    per thread, computed on the threads (an elementwise result does not depend on the cut)."""
+    first = arrays[0]
+    out = np.empty_like(first)
+    threads = get_num_threads()
+    if (threads < 2 or first.nbytes < _ELEMENTWISE_BYTES
+            or any(a.shape != first.shape or not a.flags.c_contiguous for a in arrays)):
+        fn(*arrays, out=out)
+        return out
+    flat = [a.reshape(-1) for a in arrays + (out,)]
+    bounds = [first.size * i // threads for i in range(threads + 1)]
+    parallel_map(lambda thread, piece: fn(*(a[piece] for a in flat[:-1]), out=flat[-1][piece]),
+                 [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])])
+    return out
+
+
 def _run(work, thread, parts):
     return [work(thread, part) for part in parts]
 
@@ -146,4 +167,4 @@ class _Worker:
                 self.results.put(error)
 
 
-__all__ = ["get_num_threads", "parallel_map", "set_num_threads"]
+__all__ = ["elementwise", "get_num_threads", "parallel_map", "set_num_threads"]

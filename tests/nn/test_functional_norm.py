@@ -24,9 +24,28 @@ def _affine(affine, c, rng):
     return [rng.uniform(0.5, 1.5, c), rng.uniform(-1, 1, c)] if affine else []
 
 
+@pytest.fixture(params=["serial", "threads"])
+def channel_ranges(request, monkeypatch):
+    """Batch norm as usual, or (even on tiny inputs) in channel ranges on 3 threads."""
+    from neuronet import parallel
+    from neuronet.nn.functional import norm
+
+    if request.param == "serial":
+        yield
+        return
+    if not parallel._blas():
+        pytest.skip("BLAS threads cannot be controlled here: parallel regions run serially")
+    threads = parallel.get_num_threads()
+    monkeypatch.setattr(norm, "_PARALLEL_BYTES", 0)
+    parallel.set_num_threads(3)
+    assert len(norm._channel_parts(np.zeros((2, 4, 3)))) == 3
+    yield
+    parallel.set_num_threads(threads)
+
+
 @pytest.mark.parametrize("affine", [False, True])
 @pytest.mark.parametrize("shape", BN_SHAPES)
-def test_batch_norm_training(shape, affine, rng):
+def test_batch_norm_training(shape, affine, rng, channel_ranges):
     arrays = [rng.uniform(-2, 2, shape)] + _affine(affine, shape[1], rng)
     check(lambda x, *wb: F.batch_norm(x, None, None, *wb, training=True, eps=1e-3),
           lambda x, *wb: tf().batch_norm(x, None, None, *wb, training=True, eps=1e-3),
@@ -35,7 +54,7 @@ def test_batch_norm_training(shape, affine, rng):
 
 @pytest.mark.parametrize("affine", [False, True])
 @pytest.mark.parametrize("shape", BN_SHAPES)
-def test_batch_norm_eval_uses_running_stats(shape, affine, rng):
+def test_batch_norm_eval_uses_running_stats(shape, affine, rng, channel_ranges):
     c = shape[1]
     mean, var = rng.standard_normal(c), rng.uniform(0.5, 2.0, c)
     ours_stats = [nt.tensor(a, dtype=nt.float64) for a in (mean, var)]
@@ -48,7 +67,7 @@ def test_batch_norm_eval_uses_running_stats(shape, affine, rng):
 
 @pytest.mark.parametrize("momentum", [0.1, 0.35])
 @pytest.mark.parametrize("shape", [(6, 3), (4, 2, 5), (3, 2, 2, 3)])
-def test_batch_norm_running_stats_follow_torch(shape, momentum, rng):
+def test_batch_norm_running_stats_follow_torch(shape, momentum, rng, channel_ranges):
     th = needs_torch()
     c = shape[1]
     ours = [nt.zeros(c, dtype=nt.float64), nt.ones(c, dtype=nt.float64)]
@@ -118,7 +137,7 @@ def test_layer_norm_errors():
 
 
 @pytest.mark.parametrize("training", [True, False])
-def test_batch_norm_5d_input(training, rng):
+def test_batch_norm_5d_input(training, rng, channel_ranges):
     # (N, C, D, H, W), as BatchNorm3d: every axis but 1 is averaged over
     shape = (2, 3, 2, 3, 2)
     ours_stats = [nt.tensor(a, dtype=nt.float64)

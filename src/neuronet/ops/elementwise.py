@@ -5,6 +5,7 @@ import numpy as np
 
 from neuronet.autograd.function import Function
 from neuronet.autograd.tensor import Tensor
+from neuronet.parallel import elementwise
 
 
 def _value(x):
@@ -168,14 +169,23 @@ class Sigmoid(Function):
 class Relu(Function):
     """max(x, 0). NaN stays NaN and, as in torch, passes its gradient through; at x = 0 the
     gradient is 0. One pass forward; backward finds the mask from the kept output (y != 0
-    is exactly x > 0 or NaN), so a forward without backward never builds it."""
+    is exactly x > 0 or NaN), so a forward without backward never builds it. Large arrays
+    run in pieces on threads (neuronet.parallel.elementwise)."""
 
     def forward(self, x):
-        self.y = np.maximum(x, 0)
+        self.y = elementwise(_relu, x)
         return self.y
 
     def backward(self, g):
-        return g * (self.y != 0)
+        return elementwise(_relu_grad, g, self.y)
+
+
+def _relu(x, out):
+    return np.maximum(x, 0, out=out)
+
+
+def _relu_grad(g, y, out):
+    return np.multiply(g, y != 0, out=out)
 
 
 class Clamp(Function):

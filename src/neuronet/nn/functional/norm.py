@@ -21,6 +21,9 @@ import numpy as np
 
 from neuronet.autograd.function import Function
 from neuronet.autograd.tensor import Tensor
+from neuronet.parallel import get_num_threads, parallel_map
+
+_PARALLEL_BYTES = 4 << 20  # batch norm on smaller inputs runs on one thread
 
 
 def _sum_over(axes, *arrays):
@@ -33,26 +36,43 @@ def _sum_over(axes, *arrays):
     return total.reshape([1 if i in axes else n for i, n in enumerate(arrays[0].shape)])
 
 
-def _centre(x, axes):
-    """xc = x - mean over `axes` and the biased variance mean(xc ** 2) (size-1 axes kept)."""
+def _centre(x, axes, out=None):
+    """xc = x - mean over `axes` (into `out` if given) and the biased variance mean(xc ** 2)
+    (size-1 axes kept)."""
     total = _sum_over(axes, x)
     n = x.size // total.size
     mean = total / n
-    xc = x - mean
+    xc = np.subtract(x, mean, out=out)
     return xc, mean, _sum_over(axes, xc, xc) / n
 
 
-def _normalize_grad(g, c, k, g_mean, scale):
-    """dL/dx = scale * (g - g_mean - c * k), in four passes over the data and one new array.
+def _normalize_grad(g, c, k, g_mean, scale, out=None):
+    """dL/dx = scale * (g - g_mean - c * k), in four passes over the data, into `out` (a new
+    array if None).
 
     Layer norm passes c = x_hat, k = mean(g_hat * x_hat), scale = inv_std; batch norm folds
     inv_std into k and its weight into scale, so that c is the centred x it keeps.
     """
-    gx = c * k
+    gx = np.multiply(c, k, out=out)
     gx += g_mean
     np.subtract(g, gx, out=gx)
     gx *= scale
     return gx
+
+
+def _channel_parts(x):
+    """Channel ranges of x (N, C, *), one per thread when x has _PARALLEL_BYTES or more:
+    batch norm treats every channel on its own, so the ranges run on threads with the same
+    results as one pass."""
+    parts = get_num_threads() if x.nbytes >= _PARALLEL_BYTES else 1
+    parts = max(1, min(parts, x.shape[1]))
+    bounds = [x.shape[1] * i // parts for i in range(parts + 1)]
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _on_channels(work, parts):
+    """work(channels) for each channel range, on threads when there are several."""
+    parallel_map(lambda thread, channels: work(channels), parts)
 
 
 class BatchNorm(Function):
@@ -60,53 +80,74 @@ class BatchNorm(Function):
 
     Forward is y = centred * scale + shift with per-channel scale = weight * inv_std: in
     training centred = xc (kept for backward) and shift = bias; in eval centred = x and the
-    running mean is folded into shift = bias - running_mean * scale (two passes).
+    running mean is folded into shift = bias - running_mean * scale (two passes). Large
+    inputs run in channel ranges on threads (see _channel_parts).
     """
 
     def forward(self, x, weight, bias, running_mean, running_var, training, momentum, eps):
         self.axes = axes = (0,) + tuple(range(2, x.ndim))
         shape = (1, -1) + (1,) * (x.ndim - 2)
         self.training = training
-        if training:
-            centred, mean, var = _centre(x, axes)
-            if running_mean is not None:
-                n = x.size // x.shape[1]
-                # torch's rule: the running variance is the unbiased one
-                running_mean *= 1 - momentum
-                running_mean += momentum * mean.reshape(-1)
-                running_var *= 1 - momentum
-                running_var += (momentum * n / (n - 1)) * var.reshape(-1)
-        else:
-            centred, mean, var = x, running_mean.reshape(shape), running_var.reshape(shape)
-        self.centred, self.mean = centred, mean
-        self.inv_std = 1 / np.sqrt(var + eps)
-        self.scale = self.inv_std if weight is None else self.inv_std * weight.reshape(shape)
-        shift = None if bias is None else bias.reshape(shape)
-        if not training:
-            shift = -mean * self.scale if shift is None else shift - mean * self.scale
-        y = centred * self.scale
-        if shift is not None:
-            y += shift
+        self.parts = _channel_parts(x)
+        y = np.empty_like(x)
+        self.centred = np.empty_like(x) if training else x
+        # per channel, (1, C, 1, ...): the mean, 1 / sqrt(var + eps) and weight / sqrt(var + eps)
+        self.mean, self.inv_std, self.scale = np.empty(
+            (3, 1, x.shape[1]) + (1,) * (x.ndim - 2), x.dtype)
+
+        def channels(c):
+            if training:
+                centred, mean, var = _centre(x[:, c], axes, out=self.centred[:, c])
+                if running_mean is not None:
+                    n = centred.size // centred.shape[1]
+                    # torch's rule: the running variance is the unbiased one
+                    running_mean[c] *= 1 - momentum
+                    running_mean[c] += momentum * mean.reshape(-1)
+                    running_var[c] *= 1 - momentum
+                    running_var[c] += (momentum * n / (n - 1)) * var.reshape(-1)
+            else:
+                centred, mean, var = x[:, c], running_mean[c].reshape(shape), \
+                    running_var[c].reshape(shape)
+            inv_std = 1 / np.sqrt(var + eps)
+            scale = inv_std if weight is None else inv_std * weight[c].reshape(shape)
+            shift = None if bias is None else bias[c].reshape(shape)
+            if not training:
+                shift = -mean * scale if shift is None else shift - mean * scale
+            out = np.multiply(centred, scale, out=y[:, c])
+            if shift is not None:
+                out += shift
+            self.mean[:, c], self.inv_std[:, c], self.scale[:, c] = mean, inv_std, scale
+
+        _on_channels(channels, self.parts)
         return y
 
     def backward(self, g):
         need_x, need_w, need_b = self.needs_input_grad
         batch_stats = need_x and self.training  # dL/dx goes through the batch mean and var
-        g_sum = _sum_over(self.axes, g) if need_b or batch_stats else None
-        gxc_sum = None
-        if need_w or batch_stats:
-            # eval keeps x, not xc: the weight's gradient centres it here, once
-            xc = self.centred if self.training else self.centred - self.mean
-            gxc_sum = _sum_over(self.axes, g, xc)
-        gx = None
-        if batch_stats:
-            n = g.size // g_sum.size
-            gx = _normalize_grad(g, xc, self.inv_std * self.inv_std * (gxc_sum / n),
-                                 g_sum / n, self.scale)
-        elif need_x:
-            gx = g * self.scale
-        gw = (gxc_sum * self.inv_std).reshape(-1) if need_w else None
-        gb = g_sum.reshape(-1) if need_b else None
+        gx = np.empty_like(g) if need_x else None
+        gw = np.empty(g.shape[1], g.dtype) if need_w else None
+        gb = np.empty(g.shape[1], g.dtype) if need_b else None
+
+        def channels(c):
+            gc, inv_std, scale = g[:, c], self.inv_std[:, c], self.scale[:, c]
+            g_sum = _sum_over(self.axes, gc) if need_b or batch_stats else None
+            gxc_sum = None
+            if need_w or batch_stats:
+                # eval keeps x, not xc: the weight's gradient centres it here, once
+                xc = self.centred[:, c] if self.training else self.centred[:, c] - self.mean[:, c]
+                gxc_sum = _sum_over(self.axes, gc, xc)
+            if batch_stats:
+                n = gc.size // g_sum.size
+                _normalize_grad(gc, xc, inv_std * inv_std * (gxc_sum / n), g_sum / n, scale,
+                                out=gx[:, c])
+            elif need_x:
+                np.multiply(gc, scale, out=gx[:, c])
+            if need_w:
+                gw[c] = (gxc_sum * inv_std).reshape(-1)
+            if need_b:
+                gb[c] = g_sum.reshape(-1)
+
+        _on_channels(channels, self.parts)
         return gx, gw, gb
 
 
