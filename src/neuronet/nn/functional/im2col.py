@@ -15,6 +15,19 @@ The backward pass needs two more products, with dy in the same channels-last (N*
     dx      = col2im(dcols): for each kernel offset (kh, kw), add dcols[c, kh, kw] into the
               strided slice of the (padded) input it came from: KH*KW slice-adds
 
+Sample-major layout, for short patches (K < _THIN_K, such as a first layer on 1 or 3
+channels). Each output value then costs few multiply-adds, and moving the tall (N*L, Og)
+products into NCHW order (and dy out of it) costs as much as the products themselves. So
+these layers keep one patch matrix per sample, cols (N, G, K, L), and run one product per
+sample on NCHW-ordered rows, with no transposition on either side:
+
+    y[n]    = weight @ cols[n]                    (G, Og, L): already y's NCHW layout
+    dW      = sum over n of dy[n] @ cols[n]^T     (G, Og, K): the weight's own layout
+    dcols[n] = weight^T @ dy[n]                   (G, K, L)
+
+(LeNet-5's first layer, K = 25, 6 channels, batch 128, fwd + dW: 3.5 against 5.5 ms; with
+K = 150 or more the per-sample products lose: 5.2 against 3.9 ms for LeNet's second layer.)
+
 Orientation. Forward and dW produce tall, narrow results (many rows, Og or K columns);
 two-thread OpenBLAS is several times slower and far more erratic on a loaded machine for the
 transposed, wide orientation (median of 40 products of a 64x576 by 576x6528 shape under
@@ -66,6 +79,7 @@ from neuronet.parallel import get_num_threads, parallel_map
 _CHUNK_BYTES = 16 << 20  # size of one chunk's patch matrix (see the module docstring)
 _KEEP_BYTES = 16 << 20  # forward keeps whole patch matrices up to this size for dW
 _PARALLEL_BYTES = 32 << 20  # smaller patch matrices run serially (measured: threads lose)
+_THIN_K = 64  # shorter patches use the sample-major layout (see the module docstring)
 
 
 class ConvGeometry:
@@ -90,6 +104,7 @@ class ConvGeometry:
         if output_hw is not None:
             self.OH, self.OW = output_hw
         self.K = self.Cg * self.KH * self.KW  # length of one patch (per group)
+        self.sample_major = self.K < _THIN_K
         self.R = self.Wp if stride[1] == 1 else self.OW  # GEMM row width (wide rows)
         self.L = self.OH * self.R  # GEMM columns per sample, junk ones included
         self._kept = None  # (padded buffer, its whole patch matrix) from forward, see below
@@ -161,14 +176,30 @@ class ConvGeometry:
             stop - start, self.C, self.Hp, self.Wp)
         return shifted[:, :, :(self.OH - 1) * s0 + 1:s0, :(self.R - 1) * s1 + 1:s1]
 
+    def _cols_shape(self, n):
+        """Shape of the patch matrix of n samples: (n, G, K, L) sample-major, else
+        (G, K, n*L)."""
+        if self.sample_major:
+            return (n, self.G, self.K, self.L)
+        return (self.G, self.K, n * self.L)
+
+    def _cols_of(self, cols, start, stop):
+        """Samples start:stop of a whole-batch patch matrix: a view."""
+        if self.sample_major:
+            return cols[start:stop]
+        return cols[:, :, start * self.L:stop * self.L]
+
     def _by_offset(self, cols, n):
-        """cols (G, K, n*L) as (n, C, KH, KW, OH, R), sample axis first: a view."""
+        """The patch matrix of n samples as (n, C, KH, KW, OH, R), sample axis first: a
+        view."""
+        if self.sample_major:
+            return cols.reshape(n, self.C, self.KH, self.KW, self.OH, self.R)
         return cols.reshape(self.C, self.KH, self.KW, n, self.OH, self.R).transpose(
             3, 0, 1, 2, 4, 5)
 
     def im2col(self, buffer, start, stop, cols):
-        """Copy the patches of samples start:stop of a padded buffer into cols (G, K, n*L)
-        (a chunk buffer from _chunk_cols, or a slice of a whole-batch patch matrix)."""
+        """Copy the patches of samples start:stop of a padded buffer into cols (see
+        _cols_shape; a chunk buffer from _chunk_cols, or a slice of a whole-batch one)."""
         by_offset = self._by_offset(cols, stop - start)
         for kh in range(self.KH):
             for kw in range(self.KW):
@@ -176,23 +207,31 @@ class ConvGeometry:
         return cols
 
     def col2im(self, cols, buffer, start, stop):
-        """The adjoint of im2col: add the patches cols (G, K, n*L) of samples start:stop
-        into their positions in a padded buffer, in place."""
+        """The adjoint of im2col: add the patches cols (see _cols_shape) of samples
+        start:stop into their positions in a padded buffer, in place."""
         by_offset = self._by_offset(cols, stop - start)
         for kh in range(self.KH):
             for kw in range(self.KW):
                 self._rows(buffer, start, stop, kh, kw)[...] += by_offset[:, :, kh, kw]
 
     def widen(self, a):
-        """An output-shaped array a (N, O, OH, OW), such as dy, in the GEMMs' layout
-        (N, OH, R, O): channels last, on the wide rows, zeros in the junk columns."""
-        wide = (np.empty if self.R == self.OW else np.zeros)(
-            (len(a), self.OH, self.R, self.O), a.dtype)
-        self._copy(wide[:, :, :self.OW], a.transpose(0, 2, 3, 1))
+        """An output-shaped array a (N, O, OH, OW), such as dy, in the GEMMs' layout: on the
+        wide rows, zeros in the junk columns, channels last (N, OH, R, O), or (N, O, OH, R)
+        when sample-major."""
+        shape = (len(a), self.O, self.OH, self.R) if self.sample_major else (
+            len(a), self.OH, self.R, self.O)
+        wide = (np.empty if self.R == self.OW else np.zeros)(shape, a.dtype)
+        if self.sample_major:
+            self._copy(wide[..., :self.OW], a)
+        else:
+            self._copy(wide[:, :, :self.OW], a.transpose(0, 2, 3, 1))
         return wide
 
     def _chunk_rows(self, dy, start, stop):
-        """Samples start:stop of a widened dy as (n*L, G, Og): a view."""
+        """Samples start:stop of a widened dy as (n, G, Og, L) when sample-major, else
+        (n*L, G, Og): a view."""
+        if self.sample_major:
+            return dy[start:stop].reshape(stop - start, self.G, self.Og, self.L)
         return dy[start:stop].reshape((stop - start) * self.L, self.G, self.Og)
 
     def _threads(self, chunks, itemsize):
@@ -202,14 +241,45 @@ class ConvGeometry:
         return max(1, min(get_num_threads(), len(chunks)))
 
     def _chunk_buffers(self, chunks, dtype):
-        """Flat memory for the largest chunk's (G, K, n*L) patch matrix, one per thread."""
+        """Flat memory for the largest chunk's patch matrix, one per thread."""
         size = max((b - a for a, b in chunks), default=0) * self.G * self.K * self.L
         return [np.empty(size, dtype) for _ in range(self._threads(chunks, dtype.itemsize))]
 
     def _chunk_cols(self, buffer, start, stop):
-        """A chunk buffer's first values as the (G, K, n*L) patch matrix of start:stop."""
-        n = (stop - start) * self.L
-        return buffer[:self.G * self.K * n].reshape(self.G, self.K, n)
+        """A chunk buffer's first values as the patch matrix of start:stop."""
+        shape = self._cols_shape(stop - start)
+        return buffer[:math.prod(shape)].reshape(shape)
+
+    def _output(self, cols, wm, bias, y):
+        """y (n, O, OH, OW) = the product of a chunk's patches cols and wm (G, Og, K), with
+        bias (0, or (O, 1, 1)) added in the pass that puts it in NCHW order."""
+        n = len(y)
+        if self.sample_major:
+            out = np.matmul(wm, cols).reshape(n, self.O, self.OH, self.R)
+            np.add(out[..., :self.OW], bias, out=y)
+            return
+        out = np.empty((cols.shape[-1], self.G, self.Og), cols.dtype)
+        for g in range(self.G):
+            np.matmul(cols[g].T, wm[g].T, out=out[:, g])
+        out = out.reshape(n, self.OH, self.R, self.O)[:, :, :self.OW]
+        np.add(out.transpose(0, 3, 1, 2), bias, out=y)
+
+    def _add_weight_product(self, cols, rows, dw):
+        """dw (G, Og, K) += the weight gradient of one chunk: patches cols, dy rows (see
+        _chunk_rows)."""
+        if self.sample_major:
+            dw += np.matmul(rows, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+            return
+        for g in range(self.G):
+            dw[g] += (cols[g] @ rows[:, g]).T  # tall (K, Og): see Orientation
+
+    def _input_product(self, rows, wm, dcols):
+        """dcols = the patch gradients of one chunk from dy rows (see _chunk_rows)."""
+        if self.sample_major:
+            np.matmul(wm.transpose(0, 2, 1), rows, out=dcols)
+            return
+        for g in range(self.G):
+            np.matmul(wm[g].T, rows[:, g].T, out=dcols[g])
 
     def forward(self, padded, weight, bias=None):
         """y = conv(x, weight) + bias: (N, O, OH, OW), from x's padded buffer (see pad);
@@ -220,20 +290,16 @@ class ConvGeometry:
         chunks = self.chunks(padded.itemsize)
         whole = self.N * self.G * self.K * self.L * padded.itemsize <= _KEEP_BYTES
         if whole:  # small enough to keep for weight_grad: one patch matrix, chunk by chunk
-            kept = np.empty((self.G, self.K, self.N * self.L), padded.dtype)
+            kept = np.empty(self._cols_shape(self.N), padded.dtype)
             self._kept = (padded, kept)
         else:
             buffers = self._chunk_buffers(chunks, padded.dtype)
 
         def chunk(thread, bounds):
             start, stop = bounds
-            cols = self.im2col(padded, start, stop, kept[:, :, start * self.L:stop * self.L]
+            cols = self.im2col(padded, start, stop, self._cols_of(kept, start, stop)
                                if whole else self._chunk_cols(buffers[thread], start, stop))
-            out = np.empty((cols.shape[-1], self.G, self.Og), padded.dtype)
-            for g in range(self.G):
-                np.matmul(cols[g].T, wm[g].T, out=out[:, g])
-            out = out.reshape(stop - start, self.OH, self.R, self.O)[:, :, :self.OW]
-            np.add(out.transpose(0, 3, 1, 2), bias, out=y[start:stop])
+            self._output(cols, wm, bias, y[start:stop])
 
         self._map(chunk, chunks, padded.itemsize)
         return y
@@ -245,24 +311,21 @@ class ConvGeometry:
         reuse = kept is not None and kept[0] is padded
         chunks = self.chunks(padded.itemsize)
         buffers = None if reuse else self._chunk_buffers(chunks, padded.dtype)
-        # one partial sum per thread, transposed (see the docstring)
-        partial = [np.zeros((self.G, self.K, self.Og), dy.dtype)
+        partial = [np.zeros((self.G, self.Og, self.K), dy.dtype)  # one sum per thread
                    for _ in range(self._threads(chunks, padded.itemsize))]
 
         def chunk(thread, bounds):
             start, stop = bounds
-            cols = (kept[1][:, :, start * self.L:stop * self.L] if reuse else
+            cols = (self._cols_of(kept[1], start, stop) if reuse else
                     self.im2col(padded, start, stop, self._chunk_cols(buffers[thread], start,
                                                                        stop)))
-            rows = self._chunk_rows(dy, start, stop)
-            for g in range(self.G):
-                partial[thread][g] += cols[g] @ rows[:, g]
+            self._add_weight_product(cols, self._chunk_rows(dy, start, stop), partial[thread])
 
         self._map(chunk, chunks, padded.itemsize)
         dw = partial[0]
         for more in partial[1:]:
             dw += more
-        return dw.transpose(0, 2, 1).reshape(self.O, self.Cg, self.KH, self.KW)
+        return dw.reshape(self.O, self.Cg, self.KH, self.KW)
 
     def input_grad(self, dy, weight):
         """dL/dx (N, C, H, W) from dL/dy in the GEMMs' layout (see widen): per chunk, one
@@ -276,10 +339,8 @@ class ConvGeometry:
 
         def chunk(thread, bounds):
             start, stop = bounds
-            rows = self._chunk_rows(dy, start, stop)
             dcols = self._chunk_cols(buffers[thread], start, stop)
-            for g in range(self.G):
-                np.matmul(wm[g].T, rows[:, g].T, out=dcols[g])
+            self._input_product(self._chunk_rows(dy, start, stop), wm, dcols)
             self.col2im(dcols, padded, start, stop)
             dx[start:stop] = interior[start:stop]  # while these samples are in cache
 
