@@ -72,6 +72,44 @@ def test_max_pool_propagates_nan_as_torch(rng):
     assert np.array_equal(out.data[~np.isnan(out.data)], ref.numpy()[~np.isnan(ref.numpy())])
 
 
+@pytest.mark.parametrize("indices", [False, True])
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1)])
+def test_max_pool_routes_the_gradient_to_the_last_nan_as_torch(kw, indices):
+    """torch's scan takes every NaN it meets: in a window with several NaNs (and numbers)
+    the last NaN in row-major order is the maximum's position (2x2 windows run the fast path
+    unless indices are asked for)."""
+    th = needs_torch()
+    x = np.arange(36.0).reshape(1, 1, 6, 6)
+    for h, w in [(0, 0), (1, 0), (1, 1), (0, 3), (3, 2), (2, 5), (5, 4), (4, 4)]:
+        x[0, 0, h, w] = np.nan
+    ours, theirs = nt.tensor(x, requires_grad=True), th.tensor(x, requires_grad=True)
+    out, ref = (F.max_pool2d(ours, return_indices=indices, **kw),
+                TF.max_pool2d(theirs, return_indices=indices, **kw))
+    if indices:
+        assert np.array_equal(out[1].data, ref[1].numpy())
+        out, ref = out[0], ref[0]
+    assert np.array_equal(out.data, ref.detach().numpy(), equal_nan=True)
+    g = np.arange(1.0, 1.0 + out.data.size).reshape(out.shape)
+    out.backward(nt.tensor(g))
+    ref.backward(th.tensor(g))
+    assert np.array_equal(ours.grad.data, theirs.grad.numpy())
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 8, 8), (2, 2, 7, 9), (1, 1, 2, 3)])
+def test_two_by_two_fast_path_matches_torch(rng, shape):
+    """2x2 windows at stride 2 take the fast path (odd sizes too: the last row or column is
+    left out); ties at zero as after a ReLU go to the first maximum."""
+    from neuronet.nn.functional.pooling import PoolGeometry
+
+    assert PoolGeometry(shape, (2, 2), (2, 2), (0, 0), (1, 1), False).halves
+    assert not PoolGeometry(shape, (2, 2), (2, 2), (0, 0), (1, 1), True).halves or (
+        shape[2] % 2 == 0 and shape[3] % 2 == 0)
+    check_op(*_both("max_pool2d", kernel_size=2), [shape], rng)
+    x = np.maximum(rng.standard_normal(shape), 0)
+    x[..., :2, :2] = 0.0  # an all-tied window
+    compare_with_torch(*_both("max_pool2d", kernel_size=2), [x])
+
+
 @pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1)])
 def test_max_pool_routes_an_infinite_gradient_only_to_the_maximum(rng, kw):
     """An inf in the incoming gradient reaches its window's maximum and nothing else (a

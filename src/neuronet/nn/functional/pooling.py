@@ -6,7 +6,13 @@ offset in every window form one strided (N, C, OH, OW) view of the padded input,
 a running max or sum of KH*KW views and backward is KH*KW strided slice-adds. (Reducing a
 (N, C, OH, OW, KH, KW) window view instead makes NumPy copy it and loop over tiny windows:
 several times slower.) Max pooling routes each output's gradient to the first maximum of its
-window (in row-major window order), as PyTorch does on ties.
+window (in row-major window order), as PyTorch does on ties; in a window holding NaNs, to the
+last NaN (torch's scan takes every NaN it meets).
+
+The common 2x2, stride-2 max-pool has a faster path: a max over column pairs, then over row
+pairs of those, remembering which of each pair won. Only the first pass reads every other
+value; the second reads whole rows. (LeNet-5's first pool, batch 128: forward 0.68 against
+1.61 ms, backward 0.72 against 0.93 ms.)
 (adaptive_avg_pool2d is a separable linear map: see resample.py.)
 """
 
@@ -34,6 +40,13 @@ class PoolGeometry:
             for n, o, k, s, p, d in zip((self.H, self.W), self.out, kernel, stride, padding,
                                         dilation)
         )
+
+    @property
+    def halves(self):
+        """True for 2x2 windows at stride 2 with no padding, dilation or window past the
+        input: the common downsampling, which has a fast path (see MaxPool2d)."""
+        return (self.kernel == (2, 2) and self.stride == (2, 2) and self.padding == (0, 0)
+                and self.dilation == (1, 1) and self.out == (self.H // 2, self.W // 2))
 
     @property
     def disjoint(self):
@@ -78,9 +91,61 @@ def _output_size(n, k, s, p, d, ceil_mode):
     return out
 
 
+def _first_wins(first, second, has_nan):
+    """Where torch's scan of a window keeps the first of two candidates (arrays of one
+    shape) over the second, which comes later: unless the second is larger, or a NaN."""
+    wins = np.less_equal(second, first)
+    if has_nan:  # NaN compares False: a NaN first beats a number, a NaN second wins
+        wins |= np.isnan(first)
+        wins &= ~np.isnan(second)
+    return wins
+
+
+def _max_halving(x):
+    """2x2 max-pool at stride 2 of x (N, C, H, W): y (N, C, H//2, W//2), top (where the
+    window's winner is in its top row) and left (N, C, 2*(H//2), W//2) (where each row's
+    winner is its left value). By columns first, so that the row choice comes last: the
+    first row holding the maximum, then its first column, is row-major order's first."""
+    OH, OW = x.shape[2] // 2, x.shape[3] // 2
+    x = x[:, :, :2 * OH]
+    a, b = x[..., 0:2 * OW:2], x[..., 1:2 * OW:2]
+    rows = np.maximum(a, b)  # NaN wins, as torch
+    above, below = rows[:, :, 0::2], rows[:, :, 1::2]
+    y = np.maximum(above, below)
+    has_nan = np.isnan(y).any()
+    return y, _first_wins(above, below, has_nan), _first_wins(a, b, has_nan)
+
+
+def _split(g, mask, first, second, finite):
+    """first[...] = g where mask, else 0; second[...] = g where not mask, else 0."""
+    if finite:
+        np.multiply(g, mask, out=first)
+        np.subtract(g, first, out=second)  # exact: g - g or g - 0
+    else:  # inf * 0 would be NaN
+        np.copyto(first, np.where(mask, g, 0))
+        np.copyto(second, np.where(mask, 0, g))
+
+
+def _route_halving(g, top, left, shape, finite):
+    """The gradient (N, C, H, W) of _max_halving from g (N, C, OH, OW): each g to its
+    window's winner, by rows then by columns."""
+    N, C, H, W = shape
+    OH, OW = g.shape[2:]
+    rows = np.empty((N, C, OH, 2, OW), g.dtype)
+    _split(g, top, rows[:, :, :, 0], rows[:, :, :, 1], finite)
+    rows = rows.reshape(N, C, 2 * OH, OW)
+    dx = (np.empty if (H, W) == (2 * OH, 2 * OW) else np.zeros)(shape, g.dtype)
+    _split(rows, left, dx[:, :, :2 * OH, 0:2 * OW:2], dx[:, :, :2 * OH, 1:2 * OW:2], finite)
+    return dx
+
+
 class MaxPool2d(Function):
     def forward(self, x, geometry, return_indices):
         self.geometry = geo = geometry
+        self.halving = geo.halves and not return_indices
+        if self.halving:
+            y, self.top, self.left = _max_halving(x)
+            return y
         views = [view for _, view in geo.offsets(geo.pad(x, -np.inf))]
         y = views[0].copy()
         for view in views[1:]:
@@ -88,15 +153,18 @@ class MaxPool2d(Function):
         # winners[k]: windows whose first maximum (torch's choice on ties) is at offset k.
         # Boolean masks rather than an index array: building and using them is plain
         # elementwise work, where writing an index under a mask is several times slower.
-        has_nan = np.isnan(y).any()
         self.winners = np.empty((len(views),) + y.shape, bool)
         found = np.zeros(y.shape, bool)
         for k, view in enumerate(views):
-            hit = view == y
-            if has_nan:
-                hit |= np.isnan(view)  # a NaN maximum is not == itself
+            hit = view == y  # never in a NaN window: NaN is not == itself
             np.greater(hit, found, out=self.winners[k])  # a hit not found at an earlier k
             found |= hit
+        if np.isnan(y).any():  # torch takes every NaN its scan meets: the last one wins
+            found[...] = False
+            for k in reversed(range(len(views))):
+                hit = np.isnan(views[k])
+                self.winners[k] |= hit > found
+                found |= hit
         if not return_indices:
             return y
         kh, kw = np.divmod(self.winners.argmax(axis=0), geo.kernel[1])
@@ -111,6 +179,8 @@ class MaxPool2d(Function):
         # only for finite g (inf * 0 is NaN); disjoint windows write each input once, so the
         # product can go straight into the (zero) gradient
         finite = np.isfinite(g).all()
+        if self.halving:
+            return _route_halving(g, self.top, self.left, (geo.N, geo.C, geo.H, geo.W), finite)
 
         def route(k, view):
             if not finite:
