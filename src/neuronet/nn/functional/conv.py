@@ -27,6 +27,7 @@ class Conv2d(Function):
         dy = geo.widen(g) if any(self.needs_input_grad[:2]) else None
         gx = geo.input_grad(dy, self.weight) if self.needs_input_grad[0] else None
         gw = geo.weight_grad(dy, self.padded) if self.needs_input_grad[1] else None
+        geo.release()  # forward's patch matrix, when weight_grad did not take it back
         gb = g.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None
         return gx, gw, gb
 
@@ -48,6 +49,7 @@ class ConvTranspose2d(Function):
         padded = geo.pad(g) if any(self.needs_input_grad[:2]) else None
         gx = geo.forward(padded, self.weight) if self.needs_input_grad[0] else None
         gw = geo.weight_grad(geo.widen(self.x), padded) if self.needs_input_grad[1] else None
+        geo.release()
         gb = g.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None
         return gx, gw, gb
 

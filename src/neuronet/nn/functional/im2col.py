@@ -66,11 +66,20 @@ Each chunk's col2im writes only its own samples' rows (the slack keeps the wide 
 inside them), so threads never write the same memory; dW sums one partial product per
 thread, in thread order.
 
+Scratch memory. Patch matrices are large (11 MB each in LeNet-5 at batch 128) and
+short-lived. Fresh ones come from newly mapped pages whenever the allocator has returned
+memory to the system (as it does when other work, such as torch in a benchmark, runs in
+between), and then every page faults on first touch: 2900-3700 faults per LeNet-5 step,
+10 steps in 277-283 ms against 180-206 ms with reuse. So they come from a small pool
+(_take/_give) and go back when the op is done: a chunk buffer at the end of its product, the
+patch matrix forward keeps at the end of weight_grad (or release(), when dW is not wanted).
+
 The transposed convolution is the adjoint of this map, so it uses the same pieces with the
 roles of input and output swapped (see conv.py).
 """
 
 import math
+import threading
 
 import numpy as np
 
@@ -80,6 +89,29 @@ _CHUNK_BYTES = 16 << 20  # size of one chunk's patch matrix (see the module docs
 _KEEP_BYTES = 16 << 20  # forward keeps whole patch matrices up to this size for dW
 _PARALLEL_BYTES = 32 << 20  # smaller patch matrices run serially (measured: threads lose)
 _THIN_K = 64  # shorter patches use the sample-major layout (see the module docstring)
+_SCRATCH_BYTES = 64 << 20  # the most memory the scratch pool holds on to
+_scratch = []  # free buffers, least recently given back first
+_scratch_lock = threading.Lock()  # chunks on threads take and give concurrently
+
+
+def _take(shape, dtype):
+    """An uninitialized array from the scratch pool (one of this size and dtype), or new."""
+    size = math.prod(shape)
+    with _scratch_lock:
+        for i, buffer in enumerate(_scratch):
+            if buffer.size == size and buffer.dtype == dtype:
+                return _scratch.pop(i).reshape(shape)
+    return np.empty(shape, dtype)
+
+
+def _give(array):
+    """Return an array from _take to the pool, once nothing uses it any more; the least
+    recently given back ones leave when the pool would pass _SCRATCH_BYTES."""
+    flat = array.reshape(-1)  # a view: array came whole and contiguous from _take
+    with _scratch_lock:
+        _scratch.append(flat)
+        while sum(b.nbytes for b in _scratch) > _SCRATCH_BYTES:
+            _scratch.pop(0)
 
 
 class ConvGeometry:
@@ -243,7 +275,7 @@ class ConvGeometry:
     def _chunk_buffers(self, chunks, dtype):
         """Flat memory for the largest chunk's patch matrix, one per thread."""
         size = max((b - a for a, b in chunks), default=0) * self.G * self.K * self.L
-        return [np.empty(size, dtype) for _ in range(self._threads(chunks, dtype.itemsize))]
+        return [_take((size,), dtype) for _ in range(self._threads(chunks, dtype.itemsize))]
 
     def _chunk_cols(self, buffer, start, stop):
         """A chunk buffer's first values as the patch matrix of start:stop."""
@@ -290,7 +322,7 @@ class ConvGeometry:
         chunks = self.chunks(padded.itemsize)
         whole = self.N * self.G * self.K * self.L * padded.itemsize <= _KEEP_BYTES
         if whole:  # small enough to keep for weight_grad: one patch matrix, chunk by chunk
-            kept = np.empty(self._cols_shape(self.N), padded.dtype)
+            kept = _take(self._cols_shape(self.N), padded.dtype)
             self._kept = (padded, kept)
         else:
             buffers = self._chunk_buffers(chunks, padded.dtype)
@@ -302,13 +334,23 @@ class ConvGeometry:
             self._output(cols, wm, bias, y[start:stop])
 
         self._map(chunk, chunks, padded.itemsize)
+        for buffer in [] if whole else buffers:
+            _give(buffer)
         return y
+
+    def release(self):
+        """Give back the patch matrix forward kept for weight_grad, if it is still kept."""
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            _give(kept[1])
 
     def weight_grad(self, dy, padded):
         """dL/dweight (O, Cg, KH, KW) from dL/dy in the GEMMs' layout (see widen) and x's
         padded buffer."""
         kept, self._kept = self._kept, None
         reuse = kept is not None and kept[0] is padded
+        if kept is not None and not reuse:
+            _give(kept[1])
         chunks = self.chunks(padded.itemsize)
         buffers = None if reuse else self._chunk_buffers(chunks, padded.dtype)
         partial = [np.zeros((self.G, self.Og, self.K), dy.dtype)  # one sum per thread
@@ -322,6 +364,8 @@ class ConvGeometry:
             self._add_weight_product(cols, self._chunk_rows(dy, start, stop), partial[thread])
 
         self._map(chunk, chunks, padded.itemsize)
+        for buffer in [kept[1]] if reuse else buffers:
+            _give(buffer)
         dw = partial[0]
         for more in partial[1:]:
             dw += more
@@ -345,4 +389,6 @@ class ConvGeometry:
             dx[start:stop] = interior[start:stop]  # while these samples are in cache
 
         self._map(chunk, chunks, dy.itemsize)
+        for buffer in buffers:
+            _give(buffer)
         return dx
