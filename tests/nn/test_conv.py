@@ -393,19 +393,22 @@ def test_uneven_chunks_give_the_same_results(rng, monkeypatch, kw):
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
-@pytest.mark.parametrize("sample_major", [True, False])
+@pytest.mark.parametrize("sample_major,narrow", [(True, False), (True, True), (False, False)])
 @pytest.mark.parametrize("chunk_bytes,keep", [(16 << 20, True), (1, False)])
-def test_both_patch_layouts_match_torch(rng, monkeypatch, sample_major, chunk_bytes, keep):
-    """Short patches use the sample-major layout, longer ones the channel-major one (see
-    im2col.py): force each on every conv2d case and on the transposed convolution, with the
-    whole patch matrix kept for dW or one sample per chunk rebuilt."""
+def test_both_patch_layouts_match_torch(rng, monkeypatch, sample_major, narrow, chunk_bytes,
+                                        keep):
+    """Short patches use the sample-major layout, longer ones the channel-major one, and
+    sample-major layers with long output rows drop the junk columns (see im2col.py): force
+    each on every conv2d case and on the transposed convolution, with the whole patch matrix
+    kept for dW or one sample per chunk rebuilt."""
     from neuronet.nn.functional import im2col
 
     monkeypatch.setattr(im2col, "_THIN_K", 1 << 30 if sample_major else 0)
+    monkeypatch.setattr(im2col, "_NARROW_OW", 0 if narrow else 1 << 30)
     monkeypatch.setattr(im2col, "_CHUNK_BYTES", chunk_bytes)
     monkeypatch.setattr(im2col, "_KEEP_BYTES", 1 << 30 if keep else 0)
-    assert im2col.ConvGeometry((1, 3, 5, 5), (2, 3, 3, 3), (1, 1), (0,) * 4, (1, 1),
-                               1).sample_major == sample_major
+    geometry = im2col.ConvGeometry((1, 3, 5, 5), (2, 3, 3, 3), (1, 1), (0,) * 4, (1, 1), 1)
+    assert geometry.sample_major == sample_major and (geometry.R == 3) == narrow
     for x_shape, w_shape, bias, kw in CONV2D:
         test_conv2d_matches_torch_and_finite_differences(rng, x_shape, w_shape, bias, kw)
     kw = dict(stride=(2, 1), padding=1, groups=2, output_padding=(1, 0))
