@@ -393,18 +393,21 @@ def test_uneven_chunks_give_the_same_results(rng, monkeypatch, kw):
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
-@pytest.mark.parametrize("sample_major,narrow", [(True, False), (True, True), (False, False)])
+@pytest.mark.parametrize("sample_major,narrow,wide", [
+    (True, False, False), (True, True, False), (False, False, True), (False, False, False)])
 @pytest.mark.parametrize("chunk_bytes,keep", [(16 << 20, True), (1, False)])
-def test_both_patch_layouts_match_torch(rng, monkeypatch, sample_major, narrow, chunk_bytes,
-                                        keep):
-    """Short patches use the sample-major layout, longer ones the channel-major one, and
-    sample-major layers with long output rows drop the junk columns (see im2col.py): force
-    each on every conv2d case and on the transposed convolution, with the whole patch matrix
-    kept for dW or one sample per chunk rebuilt."""
+def test_both_patch_layouts_match_torch(rng, monkeypatch, sample_major, narrow, wide,
+                                        chunk_bytes, keep):
+    """Short patches use the sample-major layout, longer ones the channel-major one;
+    sample-major layers with long output rows drop the junk columns, and channel-major ones
+    with few outputs run the forward product wide (see im2col.py): force each on every
+    conv2d case and on the transposed convolution, with the whole patch matrix kept for dW
+    or one sample per chunk rebuilt."""
     from neuronet.nn.functional import im2col
 
     monkeypatch.setattr(im2col, "_THIN_K", 1 << 30 if sample_major else 0)
     monkeypatch.setattr(im2col, "_NARROW_OW", 0 if narrow else 1 << 30)
+    monkeypatch.setattr(im2col, "_WIDE_OG", 1 << 30 if wide else 0)
     monkeypatch.setattr(im2col, "_CHUNK_BYTES", chunk_bytes)
     monkeypatch.setattr(im2col, "_KEEP_BYTES", 1 << 30 if keep else 0)
     geometry = im2col.ConvGeometry((1, 3, 5, 5), (2, 3, 3, 3), (1, 1), (0,) * 4, (1, 1), 1)

@@ -33,6 +33,12 @@ two-thread OpenBLAS is several times slower and far more erratic on a loaded mac
 transposed, wide orientation (median of 40 products of a 64x576 by 576x6528 shape under
 load ~8: 40 ms wide against 18 ms tall, dW 240 ms against 16 ms), and one product per chunk
 rather than per sample keeps the number of threaded calls (each a chance to stall) small.
+The exception: the forward product of a layer that runs serially (see Threads) with few
+outputs, Og <= _WIDE_OG, runs wide, weight (Og, K) @ cols (K, n*L), whose (O, n, OH, R)
+result is put in NCHW order in runs of OW values rather than gathered O values apart.
+Medians of 30 products with one core busy elsewhere: 16x150 by 150x17920 (LeNet-5's second
+layer) 1.3 ms wide against 5.7 tall, 32x288 by 288x12000 5.9 against 6.6, but 64x576 by
+576x6528 22.6 against 13.2; LeNet-5, 10 steps, same-run A/B: 165-184 -> 160-169 ms.
 
 Wide rows. NumPy copies and adds strided slices one innermost run at a time, and an output
 row is short (10 values in LeNet's second layer), so im2col and above all col2im would spend
@@ -92,6 +98,7 @@ _CHUNK_BYTES = 16 << 20  # size of one chunk's patch matrix (see the module docs
 _KEEP_BYTES = 16 << 20  # forward keeps whole patch matrices up to this size for dW
 _PARALLEL_BYTES = 32 << 20  # smaller patch matrices run serially (measured: threads lose)
 _THIN_K = 64  # shorter patches use the sample-major layout (see the module docstring)
+_WIDE_OG = 32  # serial layers with at most this many outputs per group: wide forward
 _NARROW_OW = 24  # sample-major layers with output rows this long skip the junk columns
 _SCRATCH_BYTES = 64 << 20  # the most memory the scratch pool holds on to
 _scratch = []  # free buffers, least recently given back first
@@ -300,6 +307,9 @@ class ConvGeometry:
             return
         if self.sample_major:
             out = np.matmul(wm, cols).reshape(n, self.O, self.OH, self.R)[..., :self.OW]
+        elif self.Og <= _WIDE_OG and not self._parallel(cols.itemsize):  # see Orientation
+            out = np.matmul(wm, cols).reshape(self.O, n, self.OH, self.R)
+            out = out[..., :self.OW].transpose(1, 0, 2, 3)
         else:
             out = np.empty((cols.shape[-1], self.G, self.Og), cols.dtype)
             for g in range(self.G):
