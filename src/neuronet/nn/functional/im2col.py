@@ -401,7 +401,8 @@ class ConvGeometry:
         wm = weight.reshape(self.G, self.Og, self.K)
         chunks = self.chunks(dy.itemsize)
         buffers = self._chunk_buffers(chunks, dy.dtype)
-        padded = self._zeros(dy.dtype)
+        # scratch, zeroed chunk by chunk on the threads (np.zeros would fault in fresh pages)
+        padded = _take((self.N, self.planes + self.slack), dy.dtype)
         interior = self._interior(padded)
         dx = np.empty((self.N, self.C, self.H, self.W), dy.dtype)
 
@@ -409,10 +410,11 @@ class ConvGeometry:
             start, stop = bounds
             dcols = self._chunk_cols(buffers[thread], start, stop)
             self._input_product(self._chunk_rows(dy, start, stop), wm, dcols)
+            padded[start:stop] = 0
             self.col2im(dcols, padded, start, stop)
             dx[start:stop] = interior[start:stop]  # while these samples are in cache
 
         self._map(chunk, chunks, dy.itemsize)
-        for buffer in buffers:
+        for buffer in buffers + [padded]:
             _give(buffer)
         return dx
