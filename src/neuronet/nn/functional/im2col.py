@@ -182,31 +182,34 @@ class ConvGeometry:
             return parallel_map(work, chunks)
         return [work(0, chunk) for chunk in chunks]
 
-    def _zeros(self, dtype):
-        """The padded-input buffer: one row per sample, its C padded planes then `slack`
-        zeros (see _rows)."""
-        return np.zeros((self.N, self.planes + self.slack), dtype)
-
     def _planes(self, buffer):
-        """The (N, C, Hp, Wp) padded input held by a buffer from _zeros: a view."""
+        """The (N, C, Hp, Wp) padded input held by a padded buffer (N, planes + slack), one
+        row per sample: its C padded planes, then `slack` zeros (see _rows): a view."""
         return buffer[:, :self.planes].reshape(self.N, self.C, self.Hp, self.Wp)
 
     def _interior(self, buffer):
-        """The (N, C, H, W) input inside the padding of a buffer from _zeros: a view."""
+        """The (N, C, H, W) input inside the padding of a padded buffer: a view."""
         top, _, left, _ = self.padding
         return self._planes(buffer)[:, :, top:top + self.H, left:left + self.W]
 
     def pad(self, x):
-        """x: (N, C, H, W) -> the zero-padded copy all patches are cut from, as the buffer
-        that _zeros makes."""
-        buffer = self._zeros(x.dtype)
-        self._copy(self._interior(buffer), x)
+        """x: (N, C, H, W) -> the zero-padded copy all patches are cut from: a padded buffer
+        (N, planes + slack)."""
+        buffer = np.empty((self.N, self.planes + self.slack), x.dtype)
+        self._fill(buffer, self._interior(buffer), x)
         return buffer
 
-    def _copy(self, dst, src):
-        """dst[...] = src for arrays with samples on axis 0, chunks of samples on threads."""
-        self._map(lambda thread, bounds: np.copyto(dst[slice(*bounds)], src[slice(*bounds)]),
-                  self.chunks(src.itemsize), src.itemsize)
+    def _fill(self, whole, dst, src):
+        """whole[...] = 0, then dst[...] = src, dst being a view into whole and samples on
+        axis 0; chunks of samples on threads, each zeroing its own samples (np.zeros would
+        clear or fault in all of the memory in the caller, one thread)."""
+        def chunk(thread, bounds):
+            samples = slice(*bounds)
+            if whole is not None:
+                whole[samples] = 0
+            np.copyto(dst[samples], src[samples])
+
+        self._map(chunk, self.chunks(src.itemsize), src.itemsize)
 
     def _rows(self, buffer, start, stop, kh, kw):
         """(n, C, OH, R) view of samples start:stop of a padded buffer under kernel offset
@@ -266,11 +269,12 @@ class ConvGeometry:
             return np.ascontiguousarray(a)
         shape = (len(a), self.O, self.OH, self.R) if self.sample_major else (
             len(a), self.OH, self.R, self.O)
-        wide = (np.empty if self.R == self.OW else np.zeros)(shape, a.dtype)
+        wide = np.empty(shape, a.dtype)
+        junk = None if self.R == self.OW else wide
         if self.sample_major:
-            self._copy(wide[..., :self.OW], a)
+            self._fill(junk, wide[..., :self.OW], a)
         else:
-            self._copy(wide[:, :, :self.OW], a.transpose(0, 2, 3, 1))
+            self._fill(junk, wide[:, :, :self.OW], a.transpose(0, 2, 3, 1))
         return wide
 
     def _chunk_rows(self, dy, start, stop):
