@@ -140,6 +140,15 @@ def elementwise(fn, *arrays):
     return out
 
 
+def binary(ufunc, a, b):
+    """ufunc(a, b); arrays of one shape and dtype go through `elementwise` (large ones in
+    pieces on threads), anything else (broadcasting, Python numbers) as NumPy does it."""
+    if (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+            and a.dtype == b.dtype):
+        return elementwise(ufunc, a, b)
+    return ufunc(a, b)
+
+
 def _run(work, thread, parts):
     return [work(thread, part) for part in parts]
 
@@ -167,4 +176,4 @@ class _Worker:
                 self.results.put(error)
 
 
-__all__ = ["elementwise", "get_num_threads", "parallel_map", "set_num_threads"]
+__all__ = ["binary", "elementwise", "get_num_threads", "parallel_map", "set_num_threads"]

@@ -5,7 +5,7 @@ import numpy as np
 
 from neuronet.autograd.function import Function
 from neuronet.autograd.tensor import Tensor
-from neuronet.parallel import elementwise
+from neuronet.parallel import binary, elementwise
 
 
 def _value(x):
@@ -15,19 +15,10 @@ def _value(x):
     return np.asarray(x)
 
 
-def _binary(ufunc, a, b):
-    """ufunc(a, b); arrays of one shape and dtype go through parallel.elementwise (large ones
-    in pieces on threads), anything else (broadcasting, Python numbers) as NumPy does it."""
-    if (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
-            and a.dtype == b.dtype):
-        return elementwise(ufunc, a, b)
-    return ufunc(a, b)
-
-
 # ----- arithmetic -------------------------------------------------------------------------
 class Add(Function):
     def forward(self, a, b):
-        return _binary(np.add, a, b)
+        return binary(np.add, a, b)
 
     def backward(self, g):
         return g, g
@@ -44,11 +35,11 @@ class Sub(Function):
 class Mul(Function):
     def forward(self, a, b):
         self.a, self.b = a, b
-        return _binary(np.multiply, a, b)
+        return binary(np.multiply, a, b)
 
     def backward(self, g):
-        ga = _binary(np.multiply, g, self.b) if self.needs_input_grad[0] else None
-        gb = _binary(np.multiply, g, self.a) if self.needs_input_grad[1] else None
+        ga = binary(np.multiply, g, self.b) if self.needs_input_grad[0] else None
+        gb = binary(np.multiply, g, self.a) if self.needs_input_grad[1] else None
         return ga, gb
 
 
