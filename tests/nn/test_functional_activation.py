@@ -117,3 +117,22 @@ def test_inplace_flag_is_accepted_and_returns_result():
     x = nt.tensor([-1.0, 2.0])
     np.testing.assert_array_equal(F.relu(x, inplace=True).data, [0.0, 2.0])
     np.testing.assert_allclose(F.leaky_relu(x, 0.5, True).data, [-0.5, 2.0])
+
+
+@pytest.mark.parametrize("slope", [0.01, 0.2, 0.0, 1.0, -0.3, 2.5])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_leaky_relu_special_values_and_slopes_match_torch(slope, dtype):
+    """Values and gradients equal torch's bit for bit, also at NaN, +-0 and +-inf and for
+    slopes outside [0, 1] (where the max(x, slope * x) shortcut does not apply)."""
+    th = needs_torch()
+    x = np.array([np.nan, 0.0, -0.0, -1.5, 2.0, np.inf, -np.inf, -3e-39, 7.25], dtype=dtype)
+    g = np.arange(1.0, 10.0, dtype=dtype)
+    ours = nt.tensor(x, dtype=dtype, requires_grad=True)
+    y = F.leaky_relu(ours, slope)
+    y.backward(nt.tensor(g, dtype=dtype))
+    ref = th.tensor(x, requires_grad=True)
+    y_ref = tf().leaky_relu(ref, slope)
+    y_ref.backward(th.tensor(g))
+    assert y.dtype == x.dtype and ours.grad.dtype == x.dtype
+    np.testing.assert_array_equal(y.data, y_ref.detach().numpy())
+    np.testing.assert_array_equal(ours.grad.data, ref.grad.numpy())

@@ -34,12 +34,26 @@ _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 class LeakyRelu(Function):
+    """x if x > 0 else slope * x; the gradient factor is 1 or slope the same way (slope at 0
+    and for NaN, as torch). For 0 < slope <= 1 the output is max(x, slope * x), one pass,
+    and y > 0 exactly where x > 0, so backward finds its factors from y (slope 0 would turn
+    inf into max(inf, 0 * inf) = NaN). The factor array is a table lookup on the mask
+    (np.where with two scalars is 3x slower)."""
+
     def forward(self, x, slope):
-        self.factor = np.where(x > 0, np.ones((), x.dtype), np.asarray(slope, x.dtype))
-        return x * self.factor
+        self.factors = np.array([slope, 1], x.dtype)  # for x <= 0, for x > 0
+        if 0 < slope <= 1:
+            self.signs = np.maximum(x, x * self.factors[0])
+            return self.signs
+        self.signs = x
+        with np.errstate(invalid="ignore"):  # -inf * 0 is NaN, as in torch
+            return x * self._factor()
+
+    def _factor(self):
+        return self.factors.take((self.signs > 0).view(np.uint8))
 
     def backward(self, g):
-        return g * self.factor
+        return g * self._factor()
 
 
 class Elu(Function):
