@@ -342,7 +342,7 @@ def test_chunks_on_threads_give_the_same_results(rng, monkeypatch, kw, keep):
         pytest.skip("BLAS threads cannot be controlled here: parallel regions run serially")
     threads = parallel.get_num_threads()
     monkeypatch.setattr(im2col, "_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(im2col, "_CHUNK_BYTES", 1)
+    monkeypatch.setattr(im2col, "_THREAD_CHUNK_BYTES", 1)
     monkeypatch.setattr(im2col, "_KEEP_BYTES", 1 << 30 if keep else 0)
     parallel.set_num_threads(3)
     try:
