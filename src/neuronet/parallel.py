@@ -45,9 +45,7 @@ class _Blas:
 
     @staticmethod
     def find():
-        """The controller of NumPy's OpenBLAS, or None."""
-        import numpy  # noqa: F401  (loads the BLAS library)
-
+        """The controller of NumPy's OpenBLAS (loaded with numpy, imported above), or None."""
         try:
             with open("/proc/self/maps") as maps:
                 paths = sorted({line.split()[-1] for line in maps

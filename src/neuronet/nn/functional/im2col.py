@@ -165,19 +165,23 @@ class ConvGeometry:
         """(start, stop) sample ranges, as equal as can be, whose patch matrices are about
         _CHUNK_BYTES at most; when the whole patch matrix passes _PARALLEL_BYTES, about
         _THREAD_CHUNK_BYTES at most and a multiple of the thread count of them."""
-        total = self.N * self.G * self.K * self.L * itemsize
         if self._parallel(itemsize):
             threads = get_num_threads()
-            count = math.ceil(max(1, math.ceil(total / _THREAD_CHUNK_BYTES)) / threads) * threads
+            per_thread = math.ceil(self._patch_bytes(itemsize) / (_THREAD_CHUNK_BYTES * threads))
+            count = max(1, per_thread) * threads
         else:
-            count = max(1, math.ceil(total / _CHUNK_BYTES))
+            count = max(1, math.ceil(self._patch_bytes(itemsize) / _CHUNK_BYTES))
         count = min(count, self.N)
         bounds = [self.N * i // count for i in range(count + 1)] if count else [0]
         return list(zip(bounds[:-1], bounds[1:]))
 
+    def _patch_bytes(self, itemsize):
+        """Size of the whole batch's patch matrix."""
+        return self.N * self.G * self.K * self.L * itemsize
+
     def _parallel(self, itemsize):
         """Whether the chunks run on threads: for patch matrices of _PARALLEL_BYTES or more."""
-        return self.N * self.G * self.K * self.L * itemsize >= _PARALLEL_BYTES
+        return self._patch_bytes(itemsize) >= _PARALLEL_BYTES
 
     def _map(self, work, chunks, itemsize):
         """work(thread, chunk) for each chunk, on threads for large layers (see _parallel)."""
@@ -351,7 +355,7 @@ class ConvGeometry:
         bias = None if bias is None else bias.reshape(-1, 1, 1)
         y = np.empty(self.output_shape, padded.dtype)
         chunks = self.chunks(padded.itemsize)
-        whole = self.N * self.G * self.K * self.L * padded.itemsize <= _KEEP_BYTES
+        whole = self._patch_bytes(padded.itemsize) <= _KEEP_BYTES
         if whole:  # small enough to keep for weight_grad: one patch matrix, chunk by chunk
             kept = _take(self._cols_shape(self.N), padded.dtype)
             self._kept = (padded, kept)
