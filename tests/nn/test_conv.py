@@ -420,6 +420,38 @@ def test_both_patch_layouts_match_torch(rng, monkeypatch, sample_major, narrow, 
              [(3, 4, 3, 5), (4, 3, 3, 3), (6,)], rng)
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("adjoint", [True, False])
+def test_input_gradient_by_the_adjoint_or_by_col2im_matches_torch(rng, monkeypatch, adjoint):
+    """With stride 1 the input gradient may run as the adjoint convolution (flipped weight,
+    swapped channels) or as the dcols product and col2im (see im2col.py): force each on every
+    conv2d case, random configurations, and the transposed convolution (whose forward is
+    that input gradient)."""
+    from neuronet.nn.functional import im2col
+
+    monkeypatch.setattr(im2col, "_ADJOINT_RATIO", math.inf if adjoint else 0)
+    geometry = im2col.ConvGeometry((2, 3, 6, 7), (5, 3, 2, 3), (1, 1), (0, 1, 2, 0), (2, 1), 1)
+    assert (geometry._adjoint() is not None) == adjoint
+    strided = im2col.ConvGeometry((2, 3, 6, 7), (5, 3, 2, 3), (1, 2), (0,) * 4, (1, 1), 1)
+    too_padded = im2col.ConvGeometry((2, 3, 6, 7), (5, 3, 1, 1), (1, 1), (1,) * 4, (1, 1), 1)
+    assert strided._adjoint() is None and too_padded._adjoint() is None
+    for x_shape, w_shape, bias, kw in CONV2D:
+        test_conv2d_matches_torch_and_finite_differences(rng, x_shape, w_shape, bias, kw)
+    for _ in range(8):  # random ones at stride 1, where the choice is open
+        x_shape, w_shape, kw = _random_conv2d(rng)
+        kw["stride"] = (1, 1)
+        check_op(lambda x, w, b: F.conv2d(x, w, b, **kw),
+                 lambda x, w, b: TF.conv2d(x, w, b, **kw) if torch else None,
+                 [x_shape, w_shape, (w_shape[0],)], rng)
+        kw = _transposed_kwargs(kw, rng)
+        w_t = (x_shape[1], w_shape[0] // kw["groups"], *w_shape[2:])
+        check_op(lambda x, w: F.conv_transpose2d(x, w, **kw),
+                 lambda x, w: TF.conv_transpose2d(x, w, **kw) if torch else None,
+                 [(x_shape[0], x_shape[1], 2 + 2 * kw["padding"][0], 3 + 2 * kw["padding"][1]),
+                  w_t],
+                 rng)
+
+
 def test_patch_matrices_come_back_to_the_scratch_pool_and_stay_private(rng, monkeypatch):
     """Forward's kept patch matrix goes back to the pool after backward (also when only the
     input gradient is wanted) and the next forward takes it; a graph kept for a second
@@ -442,9 +474,10 @@ def test_patch_matrices_come_back_to_the_scratch_pool_and_stay_private(rng, monk
     assert_close(x.grad, 2 * first[0], rtol=1e-12)
     assert_close(w.grad, 2 * first[1], rtol=1e-12)
     frozen = F.conv2d(x, w.detach(), padding=1)
-    count = len(im2col._scratch)
+    kept = frozen.grad_fn.geometry._kept[1].ctypes.data
+    assert kept not in [b.ctypes.data for b in im2col._scratch]
     frozen.backward(g)  # no dW: the kept matrix still comes back
-    assert len(im2col._scratch) == count + 2
+    assert kept in [b.ctypes.data for b in im2col._scratch]
 
 
 def test_scratch_pool_holds_at_most_its_budget(rng, monkeypatch):

@@ -24,8 +24,8 @@ class Conv2d(Function):
 
     def backward(self, g):
         geo = self.geometry
-        dy = geo.widen(g) if any(self.needs_input_grad[:2]) else None
-        gx = geo.input_grad(dy, self.weight) if self.needs_input_grad[0] else None
+        dy = geo.widen(g) if self.needs_input_grad[1] else None
+        gx = geo.input_grad(g, self.weight, dy) if self.needs_input_grad[0] else None
         gw = geo.weight_grad(dy, self.padded) if self.needs_input_grad[1] else None
         geo.release()  # forward's patch matrix, when weight_grad did not take it back
         gb = g.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None
@@ -39,7 +39,7 @@ class ConvTranspose2d(Function):
 
     def forward(self, x, weight, bias, geometry):
         self.geometry, self.weight, self.x = geometry, weight, x
-        y = geometry.input_grad(geometry.widen(x), weight)
+        y = geometry.input_grad(x, weight)
         if bias is not None:
             y += bias.reshape(1, -1, 1, 1)
         return y
