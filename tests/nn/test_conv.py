@@ -431,10 +431,10 @@ def test_input_gradient_by_the_adjoint_or_by_col2im_matches_torch(rng, monkeypat
 
     monkeypatch.setattr(im2col, "_ADJOINT_RATIO", math.inf if adjoint else 0)
     geometry = im2col.ConvGeometry((2, 3, 6, 7), (5, 3, 2, 3), (1, 1), (0, 1, 2, 0), (2, 1), 1)
-    assert (geometry._adjoint() is not None) == adjoint
+    assert (geometry.adjoint is not None) == adjoint
     strided = im2col.ConvGeometry((2, 3, 6, 7), (5, 3, 2, 3), (1, 2), (0,) * 4, (1, 1), 1)
     too_padded = im2col.ConvGeometry((2, 3, 6, 7), (5, 3, 1, 1), (1, 1), (1,) * 4, (1, 1), 1)
-    assert strided._adjoint() is None and too_padded._adjoint() is None
+    assert strided.adjoint is None and too_padded.adjoint is None
     for x_shape, w_shape, bias, kw in CONV2D:
         test_conv2d_matches_torch_and_finite_differences(rng, x_shape, w_shape, bias, kw)
     for _ in range(8):  # random ones at stride 1, where the choice is open
@@ -450,6 +450,27 @@ def test_input_gradient_by_the_adjoint_or_by_col2im_matches_torch(rng, monkeypat
                  [(x_shape[0], x_shape[1], 2 + 2 * kw["padding"][0], 3 + 2 * kw["padding"][1]),
                   w_t],
                  rng)
+
+
+@pytest.mark.parametrize("need_x,need_w", [(True, False), (False, True), (True, True)])
+def test_adjoint_gradients_when_one_or_both_are_wanted(rng, need_x, need_w):
+    """With an adjoint, dx and dW come from one pass over its patches when both are wanted,
+    from its forward or its weight gradient alone otherwise (see ConvGeometry.gradients)."""
+    torch = needs_torch()
+    x, w = rng.standard_normal((3, 4, 7, 6)), rng.standard_normal((4, 2, 3, 2))
+    up = rng.standard_normal((3, 4, 5, 7))
+    kw = dict(padding=(0, 1), dilation=(1, 2), groups=2)
+    xo, wo = nt.tensor(x, requires_grad=need_x), nt.tensor(w, requires_grad=need_w)
+    xt, wt = torch.tensor(x, requires_grad=need_x), torch.tensor(w, requires_grad=need_w)
+    y = F.conv2d(xo, wo, **kw)
+    assert y.grad_fn.geometry.adjoint is not None
+    (y * nt.tensor(up)).sum().backward()
+    (TF.conv2d(xt, wt, **kw) * torch.tensor(up)).sum().backward()
+    for ours, theirs, needed in [(xo, xt, need_x), (wo, wt, need_w)]:
+        if needed:
+            assert_close(ours.grad, theirs.grad)
+        else:
+            assert ours.grad is None
 
 
 def test_patch_matrices_come_back_to_the_scratch_pool_and_stay_private(rng, monkeypatch):

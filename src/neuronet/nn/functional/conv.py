@@ -2,8 +2,9 @@
 conv_transpose2d, conv_transpose1d (NCHW / NCL).
 
 Each is one fused op built on im2col.py: conv2d is im2col + one GEMM per group, its input
-gradient is a GEMM + col2im; the transposed convolution is the adjoint map, so its forward
-is conv2d's input gradient and its input gradient is conv2d's forward, on the same geometry.
+gradient is a GEMM + col2im, or, with stride 1, the adjoint convolution (see im2col.py);
+the transposed convolution is the adjoint map, so its forward is conv2d's input gradient
+and its input gradient is conv2d's forward, on the same geometry.
 The 1-D versions run the 2-D op on a height-1 image.
 """
 
@@ -19,14 +20,12 @@ class Conv2d(Function):
 
     def forward(self, x, weight, bias, geometry):
         self.geometry, self.weight = geometry, weight
-        self.padded = geometry.pad(x)  # kept for dW: large layers rebuild their cols from it
-        return geometry.forward(self.padded, weight, bias)
+        y, self.saved = geometry.convolve(x, weight, bias)
+        return y
 
     def backward(self, g):
         geo = self.geometry
-        dy = geo.widen(g) if self.needs_input_grad[1] else None
-        gx = geo.input_grad(g, self.weight, dy) if self.needs_input_grad[0] else None
-        gw = geo.weight_grad(dy, self.padded) if self.needs_input_grad[1] else None
+        gx, gw = geo.gradients(g, self.weight, self.saved, *self.needs_input_grad[:2])
         geo.release()  # forward's patch matrix, when weight_grad did not take it back
         gb = g.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None
         return gx, gw, gb

@@ -20,11 +20,13 @@ padded by d*(k-1) - p on each side, with the weight rotated 180 degrees in space
 and out channels swapped within each group (dx[i] = sum over k of dy[i + p - d*k] w[k]). That
 convolution runs the forward path above (im2col copies and the forward product) instead of
 the dcols product and col2im's KH*KW strided adds: a 3x3, 64-channel layer on a batch of 32
-32x32 images, 18-19 against 24 ms. It is used when its patch matrix is no larger than dcols (_ADJOINT_RATIO):
-with more outputs than inputs (LeNet-5's second layer, 6 -> 16 channels, no padding: 4.8
-times larger, and ResNet block + LeNet-5 ran 282 against 169 ms) the copies and a product
-with few outputs lose. Strided convolutions, and the rare padding larger than the dilated
-kernel, keep col2im too.
+32x32 images, 18-19 against 24 ms. It is used when its patch matrix is no larger than
+dcols (_ADJOINT_RATIO): with more outputs than inputs (LeNet-5's second layer, 6 -> 16
+channels, no padding: 4.8 times larger, and ResNet block + LeNet-5 ran 282 against 169 ms)
+the copies and a product with few outputs lose. Strided convolutions, and the rare padding larger than the dilated
+kernel, keep col2im too. The weight gradient then comes from the adjoint's patches as well
+(see gradients): forward needs no patches of its own kept or rebuilt, only x, and one im2col
+per chunk of dy serves both backward products.
 
 Sample-major layout, for short patches (K < _THIN_K, such as a first layer on 1 or 3
 channels). Each output value then costs few multiply-adds, and moving the tall (N*L, Og)
@@ -99,6 +101,7 @@ The transposed convolution is the adjoint of this map, so it uses the same piece
 roles of input and output swapped (see conv.py).
 """
 
+import functools
 import math
 import threading
 
@@ -361,31 +364,49 @@ class ConvGeometry:
         for g in range(self.G):
             np.matmul(wm[g].T, rows[:, g].T, out=dcols[g])
 
-    def forward(self, padded, weight, bias=None, keep=True):
+    def forward(self, padded, weight, bias=None, keep=True, dy=None):
         """y = conv(x, weight) + bias: (N, O, OH, OW), from x's padded buffer (see pad);
         bias (O,) or None, added in the pass that puts each chunk's result in place. Small
-        patch matrices are kept for weight_grad unless `keep` is False."""
+        patch matrices are kept for weight_grad unless `keep` is False. Given dy, a gradient
+        of y in the GEMMs' layout (see widen), returns (y, weight_grad(dy, padded)), the
+        weight gradient from the same patches as y."""
         wm = weight.reshape(self.G, self.Og, self.K)
         bias = None if bias is None else bias.reshape(-1, 1, 1)
         y = np.empty(self.output_shape, padded.dtype)
         chunks = self.chunks(padded.itemsize)
-        whole = keep and self._patch_bytes(padded.itemsize) <= _KEEP_BYTES
+        whole = keep and dy is None and self._patch_bytes(padded.itemsize) <= _KEEP_BYTES
         if whole:  # small enough to keep for weight_grad: one patch matrix, chunk by chunk
             kept = _take(self._cols_shape(self.N), padded.dtype)
             self._kept = (padded, kept)
         else:
             buffers = self._chunk_buffers(chunks, padded.dtype)
+        partial = None if dy is None else self._partial_sums(chunks, padded.itemsize, dy.dtype)
 
         def chunk(thread, bounds):
             start, stop = bounds
             cols = self.im2col(padded, start, stop, self._cols_of(kept, start, stop)
                                if whole else self._chunk_cols(buffers[thread], start, stop))
             self._output(cols, wm, bias, y[start:stop])
+            if partial is not None:
+                self._add_weight_product(cols, self._chunk_rows(dy, start, stop),
+                                         partial[thread])
 
         self._map(chunk, chunks, padded.itemsize)
         for buffer in [] if whole else buffers:
             _give(buffer)
-        return y
+        return y if dy is None else (y, self._weight_sum(partial))
+
+    def _partial_sums(self, chunks, itemsize, dtype):
+        """Zeroed (G, Og, K) weight-gradient sums, one per thread _map runs the chunks on."""
+        return [np.zeros((self.G, self.Og, self.K), dtype)
+                for _ in range(self._threads(chunks, itemsize))]
+
+    def _weight_sum(self, partial):
+        """dL/dweight (O, Cg, KH, KW): the per-thread sums added in thread order."""
+        dw = partial[0]
+        for more in partial[1:]:
+            dw += more
+        return dw.reshape(self.O, self.Cg, self.KH, self.KW)
 
     def release(self):
         """Give back the patch matrix forward kept for weight_grad, if it is still kept."""
@@ -402,8 +423,7 @@ class ConvGeometry:
             _give(kept[1])
         chunks = self.chunks(padded.itemsize)
         buffers = None if reuse else self._chunk_buffers(chunks, padded.dtype)
-        partial = [np.zeros((self.G, self.Og, self.K), dy.dtype)  # one sum per thread
-                   for _ in range(self._threads(chunks, padded.itemsize))]
+        partial = self._partial_sums(chunks, padded.itemsize, dy.dtype)
 
         def chunk(thread, bounds):
             start, stop = bounds
@@ -415,12 +435,10 @@ class ConvGeometry:
         self._map(chunk, chunks, padded.itemsize)
         for buffer in [kept[1]] if reuse else buffers:
             _give(buffer)
-        dw = partial[0]
-        for more in partial[1:]:
-            dw += more
-        return dw.reshape(self.O, self.Cg, self.KH, self.KW)
+        return self._weight_sum(partial)
 
-    def _adjoint(self):
+    @functools.cached_property
+    def adjoint(self):
         """The convolution taking dL/dy (N, O, OH, OW) to dL/dx (N, C, H, W), with the
         weight from _flipped (see Input gradient by the adjoint convolution), or None when
         there is none (a stride above 1, a padding larger than the dilated kernel) or its
@@ -448,7 +466,7 @@ class ConvGeometry:
         """dL/dx (N, C, H, W) from dL/dy (N, O, OH, OW): by the adjoint convolution when
         there is one, else per chunk one GEMM per group, then col2im, on dy in the GEMMs'
         layout (`wide`, from widen, if the caller has it)."""
-        adjoint = self._adjoint()
+        adjoint = self.adjoint
         if adjoint is not None:
             padded = adjoint.pad(dy, scratch=True)
             dx = adjoint.forward(padded, self._flipped(weight), keep=False)
@@ -475,3 +493,39 @@ class ConvGeometry:
         for buffer in buffers + [padded]:
             _give(buffer)
         return dx
+
+    def convolve(self, x, weight, bias=None):
+        """(y, saved): conv2d's output (N, O, OH, OW) from x (N, C, H, W), and what
+        `gradients` needs from the forward pass: x itself when the gradients come from the
+        adjoint, else x's padded buffer (from which large layers rebuild their patches)."""
+        if self.adjoint is not None:
+            padded = self.pad(x, scratch=True)
+            y = self.forward(padded, weight, bias, keep=False)
+            _give(padded)
+            return y, x
+        padded = self.pad(x)
+        return self.forward(padded, weight, bias), padded
+
+    def gradients(self, dy, weight, saved, need_x, need_w):
+        """(dL/dx, dL/dweight), None where not needed, from dL/dy (N, O, OH, OW) and what
+        convolve saved.
+
+        With an adjoint, both come from the adjoint's patches of dy: dx is its forward
+        product, and dweight, flipped back, its weight gradient for an output gradient x
+        (dW[o, c, kh, kw] is a sum of dy[o] times x[c] shifted by the offset, which is what
+        the adjoint's dW[c, o, KH-1-kh, KW-1-kw] sums): one im2col per chunk serves both, and
+        x's patches are never built again."""
+        adjoint = self.adjoint
+        if adjoint is None:
+            wide = self.widen(dy) if need_w else None
+            return (self.input_grad(dy, weight, wide) if need_x else None,
+                    self.weight_grad(wide, saved) if need_w else None)
+        padded = adjoint.pad(dy, scratch=True)
+        x_rows = adjoint.widen(saved) if need_w else None
+        if need_x:
+            out = adjoint.forward(padded, self._flipped(weight), keep=False, dy=x_rows)
+            gx, gw = out if need_w else (out, None)
+        else:
+            gx, gw = None, adjoint.weight_grad(x_rows, padded) if need_w else None
+        _give(padded)
+        return gx, None if gw is None else adjoint._flipped(gw)
