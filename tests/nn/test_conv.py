@@ -440,13 +440,13 @@ def test_input_gradient_by_the_adjoint_or_by_col2im_matches_torch(rng, monkeypat
     for _ in range(8):  # random ones at stride 1, where the choice is open
         x_shape, w_shape, kw = _random_conv2d(rng)
         kw["stride"] = (1, 1)
-        check_op(lambda x, w, b: F.conv2d(x, w, b, **kw),
-                 lambda x, w, b: TF.conv2d(x, w, b, **kw) if torch else None,
+        check_op(lambda x, w, b, kw=kw: F.conv2d(x, w, b, **kw),
+                 lambda x, w, b, kw=kw: TF.conv2d(x, w, b, **kw) if torch else None,
                  [x_shape, w_shape, (w_shape[0],)], rng)
         kw = _transposed_kwargs(kw, rng)
         w_t = (x_shape[1], w_shape[0] // kw["groups"], *w_shape[2:])
-        check_op(lambda x, w: F.conv_transpose2d(x, w, **kw),
-                 lambda x, w: TF.conv_transpose2d(x, w, **kw) if torch else None,
+        check_op(lambda x, w, kw=kw: F.conv_transpose2d(x, w, **kw),
+                 lambda x, w, kw=kw: TF.conv_transpose2d(x, w, **kw) if torch else None,
                  [(x_shape[0], x_shape[1], 2 + 2 * kw["padding"][0], 3 + 2 * kw["padding"][1]),
                   w_t],
                  rng)
@@ -457,14 +457,15 @@ def test_adjoint_gradients_when_one_or_both_are_wanted(rng, need_x, need_w):
     """With an adjoint, dx and dW come from one pass over its patches when both are wanted,
     from its forward or its weight gradient alone otherwise (see ConvGeometry.gradients)."""
     torch = needs_torch()
-    x, w = rng.standard_normal((3, 4, 7, 6)), rng.standard_normal((4, 2, 3, 2))
-    up = rng.standard_normal((3, 4, 5, 7))
-    kw = dict(padding=(0, 1), dilation=(1, 2), groups=2)
-    xo, wo = nt.tensor(x, requires_grad=need_x), nt.tensor(w, requires_grad=need_w)
+    x, w = rng.standard_normal((3, 4, 7, 6)), rng.standard_normal((4, 2, 3, 3))
+    up = rng.standard_normal((3, 4, 7, 6))
+    kw = dict(padding=(1, 2), dilation=(1, 2), groups=2)
+    xo = nt.tensor(x, dtype="float64", requires_grad=need_x)
+    wo = nt.tensor(w, dtype="float64", requires_grad=need_w)
     xt, wt = torch.tensor(x, requires_grad=need_x), torch.tensor(w, requires_grad=need_w)
     y = F.conv2d(xo, wo, **kw)
     assert y.grad_fn.geometry.adjoint is not None
-    (y * nt.tensor(up)).sum().backward()
+    (y * nt.tensor(up, dtype="float64")).sum().backward()
     (TF.conv2d(xt, wt, **kw) * torch.tensor(up)).sum().backward()
     for ours, theirs, needed in [(xo, xt, need_x), (wo, wt, need_w)]:
         if needed:

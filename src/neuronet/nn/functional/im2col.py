@@ -23,10 +23,10 @@ the dcols product and col2im's KH*KW strided adds: a 3x3, 64-channel layer on a 
 32x32 images, 18-19 against 24 ms. It is used when its patch matrix is no larger than
 dcols (_ADJOINT_RATIO): with more outputs than inputs (LeNet-5's second layer, 6 -> 16
 channels, no padding: 4.8 times larger, and ResNet block + LeNet-5 ran 282 against 169 ms)
-the copies and a product with few outputs lose. Strided convolutions, and the rare padding larger than the dilated
-kernel, keep col2im too. The weight gradient then comes from the adjoint's patches as well
-(see gradients): forward needs no patches of its own kept or rebuilt, only x, and one im2col
-per chunk of dy serves both backward products.
+the copies and a product with few outputs lose. Strided convolutions, and the rare padding
+larger than the dilated kernel, keep col2im too. With an adjoint, the weight gradient comes
+from the adjoint's patches as well (see gradients): forward needs no patches of its own kept
+or rebuilt, only x, and one im2col per chunk of dy serves both backward products.
 
 Sample-major layout, for short patches (K < _THIN_K, such as a first layer on 1 or 3
 channels). Each output value then costs few multiply-adds, and moving the tall (N*L, Og)
