@@ -474,6 +474,39 @@ def test_adjoint_gradients_when_one_or_both_are_wanted(rng, need_x, need_w):
             assert ours.grad is None
 
 
+PHASED = [  # strided convolutions whose stride divides the kernel: run over phases
+    ((2, 3, 8, 8), (4, 3, 4, 4), True, dict(stride=2, padding=1)),  # DCGAN's
+    ((2, 4, 7, 9), (6, 2, 2, 4), True, dict(stride=2, padding=(0, 1), groups=2)),  # last row
+    ((1, 2, 8, 5), (3, 2, 3, 2), False, dict(stride=(3, 1), padding=(2, 1))),  # unread
+    ((3, 2, 5, 6), (2, 2, 2, 2), True, dict(stride=2)),
+]
+
+
+@pytest.mark.parametrize("x_shape,w_shape,bias,kw", PHASED)
+def test_strided_convolutions_over_phases_match_torch(rng, x_shape, w_shape, bias, kw):
+    """conv2d and conv_transpose2d with a stride that divides the kernel run as a stride-1
+    convolution over the input's phases (see phases.py), with and without the adjoint."""
+    from neuronet.nn.functional import im2col
+    from neuronet.nn.functional.phases import PhaseGeometry
+
+    y = F.conv2d(nt.tensor(rng.standard_normal(x_shape), requires_grad=True),
+                 nt.tensor(rng.standard_normal(w_shape)), **kw)
+    assert isinstance(y.grad_fn.geometry, PhaseGeometry)
+    for ratio in (1, 0):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(im2col, "_ADJOINT_RATIO", ratio)
+            test_conv2d_matches_torch_and_finite_differences(rng, x_shape, w_shape, bias, kw)
+            groups = kw.get("groups", 1)
+            w_t = (x_shape[1], w_shape[0] // groups, *w_shape[2:])
+            x_t = (x_shape[0], x_shape[1], 3, 4)
+            y_t = F.conv_transpose2d(nt.tensor(rng.standard_normal(x_t), requires_grad=True),
+                                     nt.tensor(rng.standard_normal(w_t)), **kw)
+            assert isinstance(y_t.grad_fn.geometry, PhaseGeometry)
+            shapes = [x_t, w_t] + ([(w_t[1] * groups,)] if bias else [])
+            check_op(lambda *t: F.conv_transpose2d(*t, **kw),
+                     lambda *t: TF.conv_transpose2d(*t, **kw) if torch else None, shapes, rng)
+
+
 def test_patch_matrices_come_back_to_the_scratch_pool_and_stay_private(rng, monkeypatch):
     """Forward's kept patch matrix goes back to the pool after backward (also when only the
     input gradient is wanted) and the next forward takes it; a graph kept for a second

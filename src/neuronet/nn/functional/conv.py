@@ -13,6 +13,7 @@ import numbers
 from neuronet.autograd.function import Function
 from neuronet.autograd.tensor import Tensor
 from neuronet.nn.functional.im2col import ConvGeometry
+from neuronet.nn.functional.phases import over_phases_if_it_applies
 
 
 class Conv2d(Function):
@@ -159,7 +160,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, op):
             f"size ({geo.Hp} x {geo.Wp}) < dilated kernel size "
             f"({dilation[0] * (KH - 1) + 1} x {dilation[1] * (KW - 1) + 1})"
         )
-    return Conv2d.apply(input, weight, bias, geometry=geo)
+    return Conv2d.apply(input, weight, bias, geometry=over_phases_if_it_applies(geo))
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -196,7 +197,7 @@ def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, grou
     # (allowed when dilation is larger) it would have extra positions: keep the first H x W
     geo = ConvGeometry((N, Og * groups, out_h, out_w), tuple(weight.shape), stride,
                        (ph, ph, pw, pw), dilation, int(groups), output_hw=(H, W))
-    return ConvTranspose2d.apply(input, weight, bias, geometry=geo)
+    return ConvTranspose2d.apply(input, weight, bias, geometry=over_phases_if_it_applies(geo))
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
