@@ -366,6 +366,12 @@ def test_empty_batch_gives_empty_outputs_and_gradients():
     assert y.shape == (0, 4, 8, 8) and z.shape == (0, 3, 17, 17)
     z.sum().backward()
     assert x.grad.shape == (0, 3, 8, 8) and np.all(w.grad.data == 0)
+    w4 = nt.zeros(4, 3, 4, 4, requires_grad=True)  # run over phases
+    down = F.conv2d(x, w4, stride=2, padding=1)
+    up = F.conv_transpose2d(down, w4, stride=2, padding=1)
+    assert down.shape == (0, 4, 4, 4) and up.shape == (0, 3, 8, 8)
+    up.sum().backward()
+    assert np.all(w4.grad.data == 0)
 
 
 @pytest.mark.parametrize("kw", [dict(padding=1), dict(padding=(0, 2), dilation=(1, 2)),

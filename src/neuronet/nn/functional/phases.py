@@ -68,7 +68,7 @@ class PhaseGeometry:
 
     def __init__(self, strided):
         self.strided = g = strided
-        (self.s0, self.s1), self.G = g.stride, g.G
+        self.s0, self.s1 = g.stride
         kh, kw = g.KH // self.s0, g.KW // self.s1
         self.rows, self.columns = g.OH + kh - 1, g.OW + kw - 1  # of the phases
         self.phased = ConvGeometry(
@@ -109,7 +109,7 @@ class PhaseGeometry:
         out = np.zeros((g.N, g.C, self.s0, self.s1, self.rows, self.columns), x.dtype)
         for into, take in self._phase_slices():
             out[into] = x[take]
-        return out.reshape(g.N, -1, self.rows, self.columns)
+        return out.reshape(g.N, g.C * self.s0 * self.s1, self.rows, self.columns)
 
     def unphase(self, dx):
         """The adjoint of phases: a gradient over the phases -> dL/dx (N, C, H, W), zero
