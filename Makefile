@@ -38,7 +38,7 @@ test-fast: setup
 
 demo: setup data
 	rm -rf runs/demo
-	$(VENV)/bin/neuronet train --model lenet5 --dataset fashion-mnist --epochs 4 --lr 2e-3 --out runs/demo
+	$(VENV)/bin/neuronet train --model lenet5 --dataset fashion-mnist --epochs 4 --lr 2e-3 --normalize --out runs/demo
 
 bench: setup data
 	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

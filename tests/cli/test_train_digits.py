@@ -145,3 +145,52 @@ def test_every_optimizer_trains(run_cli, tmp_path, optimizer, lr):
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["optimizer"] == optimizer
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["test"]["accuracy"] > 0.6
+
+
+def test_normalize_keeps_the_training_statistics_and_evaluate_applies_them(run_cli, tmp_path):
+    """--normalize: config.json keeps the mean and std of the training inputs (the validation
+    part left out); the run's model, as evaluate, predict and resume load it, takes raw
+    inputs and normalizes them itself."""
+    from neuronet.cli.run import load_trained_model
+    from neuronet.data import stratified_split
+    from neuronet.data.registry import get_dataset_spec
+    from neuronet.train import predict
+
+    folder = tmp_path / "run"
+    _train(run_cli, folder, "--epochs", "2", "--seed", "1", "--normalize")
+    config = json.loads((folder / "config.json").read_text())
+    spec = get_dataset_spec("digits")
+    x, y = spec.load("train")
+    train_idx, _ = stratified_split(y, 0.1, generator=1)
+    part = x[train_idx].astype(np.float64)
+    assert config["normalize"] is True
+    assert config["input_mean"] == pytest.approx(part.mean(), rel=1e-12)
+    assert config["input_std"] == pytest.approx(part.std(), rel=1e-12)
+    assert abs(config["input_mean"] - x.astype(np.float64).mean()) > 1e-6  # not all of x
+
+    _, model = load_trained_model(folder)
+    bare = model.model  # the network as trained, on normalized inputs
+    x_test, y_test = spec.load("test")
+    scaled = (x_test - np.float32(config["input_mean"])) / np.float32(config["input_std"])
+    np.testing.assert_allclose(predict(model, [x_test]), predict(bare, [scaled]), rtol=1e-5,
+                               atol=1e-6)
+    accuracy = json.loads((folder / "metrics.json").read_text())["test"]["accuracy"]
+    assert accuracy == pytest.approx((predict(bare, [scaled]).argmax(1) == y_test).mean())
+    assert accuracy != pytest.approx((predict(bare, [x_test]).argmax(1) == y_test).mean())
+    status, out, _ = run_cli("evaluate", folder)
+    assert status == 0 and f"test accuracy         {accuracy:.4f}" in out
+
+    status, _, err = run_cli("train", "--resume", folder, "--epochs", "3", "--no-progress")
+    assert status == 0, err
+    resumed = json.loads((folder / "config.json").read_text())
+    assert (resumed["input_mean"], resumed["input_std"]) == (config["input_mean"],
+                                                             config["input_std"])
+
+
+def test_without_normalize_the_inputs_stay_as_they_are(digits_run):
+    from neuronet.cli.run import load_trained_model
+
+    config = json.loads((digits_run[0] / "config.json").read_text())
+    assert config["normalize"] is False and "input_mean" not in config
+    _, model = load_trained_model(digits_run[0])
+    assert not hasattr(model, "mean")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from neuronet import nn
 from neuronet.creation import from_numpy
 from neuronet.data import DataLoader, TensorDataset
 from neuronet.data.registry import get_dataset_spec
@@ -60,6 +61,34 @@ def build_from_config(config):
                        **config["model_config"])
 
 
+def input_statistics(x):
+    """{"input_mean", "input_std"}: the mean and standard deviation of all values of the
+    training inputs x (N, ...), as config.json keeps them for a run trained with --normalize."""
+    values = np.asarray(x, dtype=np.float64)
+    std = float(values.std())
+    return {"input_mean": float(values.mean()), "input_std": std if std > 0 else 1.0}
+
+
+def normalized(config, x):
+    """x as the run's model was trained on it: (x - mean) / std with the statistics of its
+    config (see input_statistics), in x's dtype; x itself for a run without them."""
+    if "input_mean" not in config:
+        return x
+    dtype = x.dtype
+    return (x - np.asarray(config["input_mean"], dtype)) / np.asarray(config["input_std"], dtype)
+
+
+class _NormalizedInputs(nn.Module):
+    """A trained model that takes raw inputs: model((x - mean) / std). Submodule `model`."""
+
+    def __init__(self, model, mean, std):
+        super().__init__()
+        self.model, self.mean, self.std = model, mean, std
+
+    def forward(self, x):
+        return self.model((x - self.mean) / self.std)
+
+
 def load_trained_model(folder, build=build_from_config, model_keys=MODEL_KEYS,
                        command="train"):
     """(config, model with the run's final weights) of run `folder`, rebuilt by
@@ -73,6 +102,8 @@ def load_trained_model(folder, build=build_from_config, model_keys=MODEL_KEYS,
         )
     model = build(config)
     model.load_state_dict(load_state_dict_file(weights))
+    if "input_mean" in config:  # trained with --normalize: take raw inputs all the same
+        model = _NormalizedInputs(model, config["input_mean"], config["input_std"])
     return config, model
 
 

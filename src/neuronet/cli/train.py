@@ -25,6 +25,8 @@ from neuronet.cli.run import (
     MODEL_KEYS,
     WEIGHTS,
     build_from_config,
+    input_statistics,
+    normalized,
     read_config,
     report_rows,
     test_report,
@@ -45,8 +47,9 @@ confusion.png. The validation split is a stratified, seeded part of the training
 test split is used only for the final report.
 
 examples:
-  neuronet train                                  # MLP on Fashion-MNIST, the demo
+  neuronet train                                  # MLP on Fashion-MNIST (the defaults)
   neuronet train --model mlp --dataset digits --epochs 30 --out runs/digits
+  neuronet train --model lenet5 --normalize       # inputs as (x - mean) / std of the training set
   neuronet train --resume runs/digits --epochs 40 # continue that run up to epoch 40
 """
 
@@ -78,6 +81,9 @@ def add_parser(commands):
                help="seed of the weights, the validation split and the shuffling")
     add_option(p, "--val-fraction", default=0.1, type=number(0, 1, include_low=True),
                help="fraction of the training split held out for validation (0 = none)")
+    add_option(p, "--normalize", default=False, action="store_true",
+               help="feed the model (x - mean) / std, the mean and standard deviation of the "
+                    "training inputs (kept in config.json; evaluate and predict apply them)")
     add_run_options(p)
     p.set_defaults(run=run)
 
@@ -124,7 +130,7 @@ def new_config(args):
         "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
         "lr": args.lr, "lr_schedule": args.lr_schedule, "momentum": args.momentum,
         "weight_decay": args.weight_decay,
-        "seed": args.seed, "val_fraction": args.val_fraction,
+        "seed": args.seed, "val_fraction": args.val_fraction, "normalize": args.normalize,
     }
 
 
@@ -190,20 +196,26 @@ def set_up_training(folder, config, fresh, model, train_loader):
 
 
 def data_loaders(config, workers):
-    """(train loader, validation loader or None, (x_test, y_test)) for the run's dataset."""
+    """(train loader, validation loader or None, (x_test, y_test)) for the run's dataset,
+    inputs normalized when config["normalize"] is set: by the statistics in the config, which
+    a new run takes from its training inputs (the validation part left out) first."""
     spec = get_dataset_spec(config["dataset"])
     x, y = spec.load("train")
-    test = spec.load("test")
+    x_test, y_test = spec.load("test")
     seed = config["seed"]
     if config["val_fraction"] > 0:
         train_idx, val_idx = stratified_split(y, config["val_fraction"], generator=seed)
     else:
         train_idx, val_idx = np.arange(len(y)), None
+    if config.get("normalize"):
+        if "input_mean" not in config:
+            config.update(input_statistics(x[train_idx]))
+        x, x_test = normalized(config, x), normalized(config, x_test)
     dataset = TensorDataset(x, y)
     train = DataLoader(Subset(dataset, train_idx), config["batch_size"], shuffle=True,
                        generator=seed, num_workers=workers)
     val = None if val_idx is None else DataLoader(Subset(dataset, val_idx), EVAL_BATCH_SIZE)
-    return train, val, test
+    return train, val, (x_test, y_test)
 
 
 def run(args):
