@@ -328,19 +328,23 @@ def test_chunks_of_one_sample_give_the_same_results(rng, monkeypatch):
              [(3, 4, 3, 5), (4, 3, 3, 3)], rng)
 
 
+@pytest.mark.parametrize("sample_major", [True, False])
 @pytest.mark.parametrize("keep", [True, False])
 @pytest.mark.parametrize("kw", [dict(padding=1), dict(padding=0), dict(padding=(0, 2),
                                 dilation=(1, 2), groups=3), dict(stride=(1, 2), padding=1)])
-def test_chunks_on_threads_give_the_same_results(rng, monkeypatch, kw, keep):
-    """Chunks on 3 threads (even tiny patch matrices): outputs and gradients as torch's and
-    by finite differences. Without padding the wide rows of a chunk's last sample reach the
-    next sample's first values; each thread must still write only its own samples."""
+def test_chunks_on_threads_give_the_same_results(rng, monkeypatch, kw, keep, sample_major):
+    """Chunks on 3 threads (even tiny patch matrices), in either patch layout: outputs and
+    gradients as torch's and by finite differences. Without padding the wide rows of a
+    chunk's last sample reach the next sample's first values, and over whole planes (the
+    channel-major input gradient at stride 1) its junk reaches the next plane; each thread
+    must still write only its own samples."""
     from neuronet import parallel
     from neuronet.nn.functional import im2col
 
     if not parallel._blas():
         pytest.skip("BLAS threads cannot be controlled here: parallel regions run serially")
     threads = parallel.get_num_threads()
+    monkeypatch.setattr(im2col, "_THIN_K", 1 << 30 if sample_major else 0)
     monkeypatch.setattr(im2col, "_PARALLEL_BYTES", 0)
     monkeypatch.setattr(im2col, "_THREAD_CHUNK_BYTES", 1)
     monkeypatch.setattr(im2col, "_KEEP_BYTES", 1 << 30 if keep else 0)

@@ -28,6 +28,16 @@ larger than the dilated kernel, keep col2im too. With an adjoint, the weight gra
 from the adjoint's patches as well (see gradients): forward needs no patches of its own kept
 or rebuilt, only x, and one im2col per chunk of dy serves both backward products.
 
+Input gradient over whole planes. Without an adjoint, at stride 1, the dcols product gets one
+column per position of the whole padded plane (Hp*Wp per sample, dy zero in the junk rows and
+columns), not per output row. Then the values under kernel offset (kh, kw) land at a fixed
+shift kh*d*Wp + kw*d of the plane, for every sample at once: col2im is KH*KW adds of one
+contiguous run per channel, over the whole chunk, instead of one short run per sample and
+channel. A valid position never lands outside its own sample's plane; what spills into the
+next plane is junk, zero, and each chunk's adds stop at its last plane, so chunks on threads
+never write the same memory. LeNet-5's second layer (6 -> 16 channels, 14x14, batch 128):
+1.95 against 3.15 ms, with 40% more product columns.
+
 Sample-major layout, for short patches (K < _THIN_K, such as a first layer on 1 or 3
 channels). Each output value then costs few multiply-adds, and moving the tall (N*L, Og)
 products into NCHW order (and dy out of it) costs as much as the products themselves. So
@@ -464,14 +474,16 @@ class ConvGeometry:
 
     def input_grad(self, dy, weight, wide=None):
         """dL/dx (N, C, H, W) from dL/dy (N, O, OH, OW): by the adjoint convolution when
-        there is one, else per chunk one GEMM per group, then col2im, on dy in the GEMMs'
-        layout (`wide`, from widen, if the caller has it)."""
+        there is one, else over whole planes (stride 1), else per chunk one GEMM per group,
+        then col2im, on dy in the GEMMs' layout (`wide`, from widen, if the caller has it)."""
         adjoint = self.adjoint
         if adjoint is not None:
             padded = adjoint.pad(dy, scratch=True)
             dx = adjoint.forward(padded, self._flipped(weight), keep=False)
             _give(padded)
             return dx
+        if self.stride == (1, 1) and not self.sample_major:
+            return self._input_grad_by_planes(dy, weight)
         dy = self.widen(dy) if wide is None else wide
         wm = weight.reshape(self.G, self.Og, self.K)
         chunks = self.chunks(dy.itemsize)
@@ -491,6 +503,43 @@ class ConvGeometry:
 
         self._map(chunk, chunks, dy.itemsize)
         for buffer in buffers + [padded]:
+            _give(buffer)
+        return dx
+
+    def _input_grad_by_planes(self, dy, weight):
+        """input_grad at stride 1 with GEMM columns for whole padded planes (see Input
+        gradient over whole planes): dy (N, O, OH, OW) -> dL/dx (N, C, H, W)."""
+        plane, (d0, d1) = self.Hp * self.Wp, self.dilation
+        rows = np.empty((self.N, self.Hp, self.Wp, self.O), dy.dtype)
+        self._fill(rows, rows[:, :self.OH, :self.OW], dy.transpose(0, 2, 3, 1))
+        rows = rows.reshape(self.N * plane, self.G, self.Og)
+        wm = weight.reshape(self.G, self.Og, self.K)
+        chunks = self.chunks(dy.itemsize)
+        size = max((b - a for a, b in chunks), default=0) * self.G * self.K * plane
+        buffers = [_take((size,), dy.dtype) for _ in range(self._threads(chunks, dy.itemsize))]
+        summed = _take((self.G, self.Cg, self.N * plane), dy.dtype)  # the padded dx, by channel
+        planes = summed.reshape(self.C, self.N, self.Hp, self.Wp)
+        top, _, left, _ = self.padding
+        dx = np.empty((self.N, self.C, self.H, self.W), dy.dtype)
+
+        def chunk(thread, bounds):
+            start, stop = bounds
+            columns = (stop - start) * plane
+            dcols = buffers[thread][:self.G * self.K * columns].reshape(self.G, self.K, columns)
+            for g in range(self.G):
+                np.matmul(wm[g].T, rows[start * plane:stop * plane, g].T, out=dcols[g])
+            by_offset = dcols.reshape(self.G, self.Cg, self.KH, self.KW, columns)
+            summed[:, :, start * plane:stop * plane] = 0
+            for kh in range(self.KH):
+                for kw in range(self.KW):
+                    shift = kh * d0 * self.Wp + kw * d1
+                    summed[:, :, start * plane + shift:stop * plane] += (
+                        by_offset[:, :, kh, kw, :columns - shift])
+            dx[start:stop] = planes[:, start:stop, top:top + self.H,
+                                    left:left + self.W].transpose(1, 0, 2, 3)
+
+        self._map(chunk, chunks, dy.itemsize)
+        for buffer in buffers + [summed]:
             _give(buffer)
         return dx
 
