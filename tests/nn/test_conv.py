@@ -521,39 +521,39 @@ def test_patch_matrices_come_back_to_the_scratch_pool_and_stay_private(rng, monk
     """Forward's kept patch matrix goes back to the pool after backward (also when only the
     input gradient is wanted) and the next forward takes it; a graph kept for a second
     backward rebuilds its patches rather than read a buffer another conv has overwritten."""
-    from neuronet.nn.functional import im2col
+    from neuronet.nn.functional import scratch
 
-    monkeypatch.setattr(im2col, "_scratch", [])
+    monkeypatch.setattr(scratch, "_pool", [])
     x = nt.tensor(rng.standard_normal((4, 3, 9, 9)), requires_grad=True)
     w = nt.tensor(rng.standard_normal((5, 3, 3, 3)), requires_grad=True)
     g = nt.tensor(rng.standard_normal((4, 5, 9, 9)))
     y = F.conv2d(x, w, padding=1)
-    assert im2col._scratch == []  # the kept matrix is out
+    assert scratch._pool == []  # the kept matrix is out
     y.backward(g, retain_graph=True)
-    pooled = [b.ctypes.data for b in im2col._scratch]
+    pooled = [b.ctypes.data for b in scratch._pool]
     assert len(pooled) == 3  # the kept patch matrix, input_grad's chunk and padded buffers
     first = (x.grad.data.copy(), w.grad.data.copy())
     other = F.conv2d(nt.tensor(rng.standard_normal((4, 3, 9, 9))), w.detach(), padding=1)
-    assert len(im2col._scratch) == 2 and other.shape == y.shape  # it took one of them
+    assert len(scratch._pool) == 2 and other.shape == y.shape  # it took one of them
     y.backward(g)
     assert_close(x.grad, 2 * first[0], rtol=1e-12)
     assert_close(w.grad, 2 * first[1], rtol=1e-12)
     frozen = F.conv2d(x, w.detach(), padding=1)
     kept = frozen.grad_fn.geometry._kept[1].ctypes.data
-    assert kept not in [b.ctypes.data for b in im2col._scratch]
+    assert kept not in [b.ctypes.data for b in scratch._pool]
     frozen.backward(g)  # no dW: the kept matrix still comes back
-    assert kept in [b.ctypes.data for b in im2col._scratch]
+    assert kept in [b.ctypes.data for b in scratch._pool]
 
 
 def test_scratch_pool_holds_at_most_its_budget(rng, monkeypatch):
-    from neuronet.nn.functional import im2col
+    from neuronet.nn.functional import scratch
 
-    monkeypatch.setattr(im2col, "_scratch", [])
+    monkeypatch.setattr(scratch, "_pool", [])
     budget = 3 * 27 * 2 * 8 * 8 * 8  # bytes of a few patch matrices below
-    monkeypatch.setattr(im2col, "_SCRATCH_BYTES", budget)
+    monkeypatch.setattr(scratch, "_POOL_BYTES", budget)
     w = nt.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
     for n in (1, 2, 3, 2):
         F.conv2d(nt.tensor(rng.standard_normal((n, 3, 6, 6)), requires_grad=True), w,
                  padding=1).sum().backward()
-        assert sum(b.nbytes for b in im2col._scratch) <= budget
-    assert im2col._scratch  # the most recent ones stay
+        assert sum(b.nbytes for b in scratch._pool) <= budget
+    assert scratch._pool  # the most recent ones stay

@@ -99,13 +99,8 @@ Each chunk's col2im writes only its own samples' rows (the slack keeps the wide 
 inside them), so threads never write the same memory; dW sums one partial product per
 thread, in thread order.
 
-Scratch memory. Patch matrices are large (11 MB each in LeNet-5 at batch 128) and
-short-lived. Fresh ones come from newly mapped pages whenever the allocator has returned
-memory to the system (as it does when other work, such as torch in a benchmark, runs in
-between), and then every page faults on first touch: 2900-3700 faults per LeNet-5 step,
-10 steps in 277-283 ms against 180-206 ms with reuse. So they come from a small pool
-(_take/_give) and go back when the op is done: a chunk buffer at the end of its product, the
-patch matrix forward keeps at the end of weight_grad (or release(), when dW is not wanted).
+Scratch memory. Patch matrices and the other large buffers that live for one op come from a
+small pool (scratch.py) and go back to it when the op is done: fresh memory would page-fault.
 
 The transposed convolution is the adjoint of this map, so it uses the same pieces with the
 roles of input and output swapped (see conv.py).
@@ -113,10 +108,10 @@ roles of input and output swapped (see conv.py).
 
 import functools
 import math
-import threading
 
 import numpy as np
 
+from neuronet.nn.functional.scratch import give, take
 from neuronet.parallel import get_num_threads, parallel_map
 
 _CHUNK_BYTES = 16 << 20  # size of one chunk's patch matrix (see the module docstring)
@@ -127,29 +122,6 @@ _THIN_K = 64  # shorter patches use the sample-major layout (see the module docs
 _WIDE_OG = 32  # serial layers with at most this many outputs per group: wide forward
 _NARROW_OW = 24  # sample-major layers with output rows this long skip the junk columns
 _ADJOINT_RATIO = 1  # input gradients by the adjoint up to this patch-size ratio (see there)
-_SCRATCH_BYTES = 64 << 20  # the most memory the scratch pool holds on to
-_scratch = []  # free buffers, least recently given back first
-_scratch_lock = threading.Lock()  # chunks on threads take and give concurrently
-
-
-def _take(shape, dtype):
-    """An uninitialized array from the scratch pool (one of this size and dtype), or new."""
-    size = math.prod(shape)
-    with _scratch_lock:
-        for i, buffer in enumerate(_scratch):
-            if buffer.size == size and buffer.dtype == dtype:
-                return _scratch.pop(i).reshape(shape)
-    return np.empty(shape, dtype)
-
-
-def _give(array):
-    """Return an array from _take to the pool, once nothing uses it any more; the least
-    recently given back ones leave when the pool would pass _SCRATCH_BYTES."""
-    flat = array.reshape(-1)  # a view: array came whole and contiguous from _take
-    with _scratch_lock:
-        _scratch.append(flat)
-        while sum(b.nbytes for b in _scratch) > _SCRATCH_BYTES:
-            _scratch.pop(0)
 
 
 class ConvGeometry:
@@ -226,9 +198,9 @@ class ConvGeometry:
 
     def pad(self, x, scratch=False):
         """x: (N, C, H, W) -> the zero-padded copy all patches are cut from: a padded buffer
-        (N, planes + slack); from the scratch pool if `scratch` (then _give it back)."""
+        (N, planes + slack); from the scratch pool if `scratch` (then give it back)."""
         shape = (self.N, self.planes + self.slack)
-        buffer = _take(shape, x.dtype) if scratch else np.empty(shape, x.dtype)
+        buffer = take(shape, x.dtype) if scratch else np.empty(shape, x.dtype)
         self._fill(buffer, self._interior(buffer), x)
         return buffer
 
@@ -326,7 +298,7 @@ class ConvGeometry:
     def _chunk_buffers(self, chunks, dtype):
         """Flat memory for the largest chunk's patch matrix, one per thread."""
         size = max((b - a for a, b in chunks), default=0) * self.G * self.K * self.L
-        return [_take((size,), dtype) for _ in range(self._threads(chunks, dtype.itemsize))]
+        return [take((size,), dtype) for _ in range(self._threads(chunks, dtype.itemsize))]
 
     def _chunk_cols(self, buffer, start, stop):
         """A chunk buffer's first values as the patch matrix of start:stop."""
@@ -386,7 +358,7 @@ class ConvGeometry:
         chunks = self.chunks(padded.itemsize)
         whole = keep and dy is None and self._patch_bytes(padded.itemsize) <= _KEEP_BYTES
         if whole:  # small enough to keep for weight_grad: one patch matrix, chunk by chunk
-            kept = _take(self._cols_shape(self.N), padded.dtype)
+            kept = take(self._cols_shape(self.N), padded.dtype)
             self._kept = (padded, kept)
         else:
             buffers = self._chunk_buffers(chunks, padded.dtype)
@@ -403,7 +375,7 @@ class ConvGeometry:
 
         self._map(chunk, chunks, padded.itemsize)
         for buffer in [] if whole else buffers:
-            _give(buffer)
+            give(buffer)
         return y if dy is None else (y, self._weight_sum(partial))
 
     def _partial_sums(self, chunks, itemsize, dtype):
@@ -422,7 +394,7 @@ class ConvGeometry:
         """Give back the patch matrix forward kept for weight_grad, if it is still kept."""
         kept, self._kept = self._kept, None
         if kept is not None:
-            _give(kept[1])
+            give(kept[1])
 
     def weight_grad(self, dy, padded):
         """dL/dweight (O, Cg, KH, KW) from dL/dy in the GEMMs' layout (see widen) and x's
@@ -430,7 +402,7 @@ class ConvGeometry:
         kept, self._kept = self._kept, None
         reuse = kept is not None and kept[0] is padded
         if kept is not None and not reuse:
-            _give(kept[1])
+            give(kept[1])
         chunks = self.chunks(padded.itemsize)
         buffers = None if reuse else self._chunk_buffers(chunks, padded.dtype)
         partial = self._partial_sums(chunks, padded.itemsize, dy.dtype)
@@ -444,7 +416,7 @@ class ConvGeometry:
 
         self._map(chunk, chunks, padded.itemsize)
         for buffer in [kept[1]] if reuse else buffers:
-            _give(buffer)
+            give(buffer)
         return self._weight_sum(partial)
 
     @functools.cached_property
@@ -480,7 +452,7 @@ class ConvGeometry:
         if adjoint is not None:
             padded = adjoint.pad(dy, scratch=True)
             dx = adjoint.forward(padded, self._flipped(weight), keep=False)
-            _give(padded)
+            give(padded)
             return dx
         if self.stride == (1, 1) and not self.sample_major:
             return self._input_grad_by_planes(dy, weight)
@@ -489,7 +461,7 @@ class ConvGeometry:
         chunks = self.chunks(dy.itemsize)
         buffers = self._chunk_buffers(chunks, dy.dtype)
         # scratch, zeroed chunk by chunk on the threads (np.zeros would fault in fresh pages)
-        padded = _take((self.N, self.planes + self.slack), dy.dtype)
+        padded = take((self.N, self.planes + self.slack), dy.dtype)
         interior = self._interior(padded)
         dx = np.empty((self.N, self.C, self.H, self.W), dy.dtype)
 
@@ -503,7 +475,7 @@ class ConvGeometry:
 
         self._map(chunk, chunks, dy.itemsize)
         for buffer in buffers + [padded]:
-            _give(buffer)
+            give(buffer)
         return dx
 
     def _input_grad_by_planes(self, dy, weight):
@@ -516,8 +488,8 @@ class ConvGeometry:
         wm = weight.reshape(self.G, self.Og, self.K)
         chunks = self.chunks(dy.itemsize)
         size = max((b - a for a, b in chunks), default=0) * self.G * self.K * plane
-        buffers = [_take((size,), dy.dtype) for _ in range(self._threads(chunks, dy.itemsize))]
-        summed = _take((self.G, self.Cg, self.N * plane), dy.dtype)  # the padded dx, by channel
+        buffers = [take((size,), dy.dtype) for _ in range(self._threads(chunks, dy.itemsize))]
+        summed = take((self.G, self.Cg, self.N * plane), dy.dtype)  # the padded dx, by channel
         planes = summed.reshape(self.C, self.N, self.Hp, self.Wp)
         top, _, left, _ = self.padding
         dx = np.empty((self.N, self.C, self.H, self.W), dy.dtype)
@@ -540,7 +512,7 @@ class ConvGeometry:
 
         self._map(chunk, chunks, dy.itemsize)
         for buffer in buffers + [summed]:
-            _give(buffer)
+            give(buffer)
         return dx
 
     def convolve(self, x, weight, bias=None):
@@ -550,7 +522,7 @@ class ConvGeometry:
         if self.adjoint is not None:
             padded = self.pad(x, scratch=True)
             y = self.forward(padded, weight, bias, keep=False)
-            _give(padded)
+            give(padded)
             return y, x
         padded = self.pad(x)
         return self.forward(padded, weight, bias), padded
@@ -576,5 +548,5 @@ class ConvGeometry:
             gx, gw = out if need_w else (out, None)
         else:
             gx, gw = None, adjoint.weight_grad(x_rows, padded) if need_w else None
-        _give(padded)
+        give(padded)
         return gx, None if gw is None else adjoint._flipped(gw)
