@@ -70,23 +70,24 @@ def input_statistics(x):
 
 
 def normalized(config, x):
-    """x as the run's model was trained on it: (x - mean) / std with the statistics of its
-    config (see input_statistics), in x's dtype; x itself for a run without them."""
+    """x (an array or a Tensor) as the run's model was trained on it: (x - mean) / std with
+    the statistics of its config (see input_statistics), in x's dtype (Python floats do not
+    upcast); x itself for a run without them."""
     if "input_mean" not in config:
         return x
-    dtype = x.dtype
-    return (x - np.asarray(config["input_mean"], dtype)) / np.asarray(config["input_std"], dtype)
+    return (x - config["input_mean"]) / config["input_std"]
 
 
 class _NormalizedInputs(nn.Module):
-    """A trained model that takes raw inputs: model((x - mean) / std). Submodule `model`."""
+    """A trained model that takes raw inputs: model(normalized(config, x)). Submodule
+    `model`."""
 
-    def __init__(self, model, mean, std):
+    def __init__(self, model, config):
         super().__init__()
-        self.model, self.mean, self.std = model, mean, std
+        self.model, self.config = model, config
 
     def forward(self, x):
-        return self.model((x - self.mean) / self.std)
+        return self.model(normalized(self.config, x))
 
 
 def load_trained_model(folder, build=build_from_config, model_keys=MODEL_KEYS,
@@ -103,7 +104,7 @@ def load_trained_model(folder, build=build_from_config, model_keys=MODEL_KEYS,
     model = build(config)
     model.load_state_dict(load_state_dict_file(weights))
     if "input_mean" in config:  # trained with --normalize: take raw inputs all the same
-        model = _NormalizedInputs(model, config["input_mean"], config["input_std"])
+        model = _NormalizedInputs(model, config)
     return config, model
 
 

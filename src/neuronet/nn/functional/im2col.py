@@ -295,9 +295,10 @@ class ConvGeometry:
             return 1
         return max(1, min(get_num_threads(), len(chunks)))
 
-    def _chunk_buffers(self, chunks, dtype):
-        """Flat memory for the largest chunk's patch matrix, one per thread."""
-        size = max((b - a for a, b in chunks), default=0) * self.G * self.K * self.L
+    def _chunk_buffers(self, chunks, dtype, columns=None):
+        """Flat memory for the largest chunk's patch matrix, one per thread; `columns` per
+        sample (default L)."""
+        size = max((b - a for a, b in chunks), default=0) * self.G * self.K * (columns or self.L)
         return [take((size,), dtype) for _ in range(self._threads(chunks, dtype.itemsize))]
 
     def _chunk_cols(self, buffer, start, stop):
@@ -487,8 +488,7 @@ class ConvGeometry:
         rows = rows.reshape(self.N * plane, self.G, self.Og)
         wm = weight.reshape(self.G, self.Og, self.K)
         chunks = self.chunks(dy.itemsize)
-        size = max((b - a for a, b in chunks), default=0) * self.G * self.K * plane
-        buffers = [take((size,), dy.dtype) for _ in range(self._threads(chunks, dy.itemsize))]
+        buffers = self._chunk_buffers(chunks, dy.dtype, plane)
         summed = take((self.G, self.Cg, self.N * plane), dy.dtype)  # the padded dx, by channel
         planes = summed.reshape(self.C, self.N, self.Hp, self.Wp)
         top, _, left, _ = self.padding
@@ -498,8 +498,7 @@ class ConvGeometry:
             start, stop = bounds
             columns = (stop - start) * plane
             dcols = buffers[thread][:self.G * self.K * columns].reshape(self.G, self.K, columns)
-            for g in range(self.G):
-                np.matmul(wm[g].T, rows[start * plane:stop * plane, g].T, out=dcols[g])
+            self._input_product(rows[start * plane:stop * plane], wm, dcols)
             by_offset = dcols.reshape(self.G, self.Cg, self.KH, self.KW, columns)
             summed[:, :, start * plane:stop * plane] = 0
             for kh in range(self.KH):
@@ -537,16 +536,15 @@ class ConvGeometry:
         the adjoint's dW[c, o, KH-1-kh, KW-1-kw] sums): one im2col per chunk serves both, and
         x's patches are never built again."""
         adjoint = self.adjoint
-        if adjoint is None:
+        if adjoint is None or not need_w:
             wide = self.widen(dy) if need_w else None
             return (self.input_grad(dy, weight, wide) if need_x else None,
                     self.weight_grad(wide, saved) if need_w else None)
         padded = adjoint.pad(dy, scratch=True)
-        x_rows = adjoint.widen(saved) if need_w else None
+        x_rows = adjoint.widen(saved)
         if need_x:
-            out = adjoint.forward(padded, self._flipped(weight), keep=False, dy=x_rows)
-            gx, gw = out if need_w else (out, None)
+            gx, gw = adjoint.forward(padded, self._flipped(weight), keep=False, dy=x_rows)
         else:
-            gx, gw = None, adjoint.weight_grad(x_rows, padded) if need_w else None
+            gx, gw = None, adjoint.weight_grad(x_rows, padded)
         give(padded)
-        return gx, None if gw is None else adjoint._flipped(gw)
+        return gx, adjoint._flipped(gw)

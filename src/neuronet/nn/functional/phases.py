@@ -45,10 +45,10 @@ def _axis_ranges(s, before, length, count):
     return [r for r in ranges if r[3] > 0]
 
 
-def _to_phases(a, s0, s1, rows, columns):
+def _to_phases(a, s0, s1):
     """a (N, C, rows*s0, columns*s1) -> (N, C*s0*s1, rows, columns), channel order (c, ph,
     pw): the phases of a (a weight: no padding)."""
-    N, C = a.shape[:2]
+    N, C, rows, columns = a.shape[0], a.shape[1], a.shape[2] // s0, a.shape[3] // s1
     split = a.reshape(N, C, rows, s0, columns, s1).transpose(0, 1, 3, 5, 2, 4)
     return np.ascontiguousarray(split).reshape(N, C * s0 * s1, rows, columns)
 
@@ -123,8 +123,7 @@ class PhaseGeometry:
 
     def weight(self, weight):
         """weight (O, Cg, KH, KW) -> the phased convolution's (O, Cg*s0*s1, KH/s0, KW/s1)."""
-        g = self.strided
-        return _to_phases(weight, self.s0, self.s1, g.KH // self.s0, g.KW // self.s1)
+        return _to_phases(weight, self.s0, self.s1)
 
     def weight_back(self, dw):
         """The phased convolution's weight gradient -> dL/dweight (O, Cg, KH, KW)."""
