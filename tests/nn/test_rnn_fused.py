@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 import neuronet as nt
-from neuronet import nn
+from neuronet import nn, parallel
 from neuronet.autograd.gradcheck import gradcheck
-from neuronet.nn.functional.recurrent import LAYERS
+from neuronet.nn.functional import recurrent
+from neuronet.nn.functional.recurrent import LAYERS, batch_parts
 from neuronet.nn.utils.rnn import pack_padded_sequence
 from oracle import assert_close, needs_torch
 
@@ -50,11 +51,29 @@ def composed_layer(mode, x, h, c, w_ih, w_hh, b_ih, b_hh, mask=None, reverse=Fal
     return (nt.stack(ys, dim=0), h) + ((c,) if mode == "LSTM" else ())
 
 
+@pytest.fixture(params=[1, 3], ids=["one_part", "three_parts"])
+def parts(request, monkeypatch):
+    """Run with the batch in one part, or cut into one part per row on three threads."""
+    if request.param > 1:
+        monkeypatch.setattr(recurrent, "MIN_PART_ROWS", 1)
+        saved = parallel.get_num_threads()
+        parallel.set_num_threads(request.param)
+        request.addfinalizer(lambda: parallel.set_num_threads(saved))
+    return request.param
+
+
+def test_batch_parts():
+    assert batch_parts(128, threads=2) == [slice(0, 64), slice(64, 128)]
+    assert batch_parts(100, threads=3) == [slice(0, 33), slice(33, 66), slice(66, 100)]
+    assert batch_parts(40, threads=2) == [slice(0, 40)]  # a part needs MIN_PART_ROWS rows
+    assert batch_parts(1, threads=1) == [slice(0, 1)]
+
+
 @pytest.mark.parametrize("mode", list(GATES))
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
 @pytest.mark.parametrize("masked", [False, True], ids=["full", "masked"])
 @pytest.mark.parametrize("bias", [True, False], ids=["bias", "no_bias"])
-def test_fused_equals_composed(mode, reverse, masked, bias, rng):
+def test_fused_equals_composed(mode, reverse, masked, bias, parts, rng):
     T, N, I, H = 5, 3, 4, 3
     G = GATES[mode]
     shapes = [(T, N, I), (N, H), (N, H), (G * H, I), (G * H, H), (G * H,), (G * H,)]
@@ -74,6 +93,7 @@ def test_fused_equals_composed(mode, reverse, masked, bias, rng):
 
     fused_in, composed_in = fresh(), fresh()
     fused = LAYERS[mode].apply(*fused_in, mask=mask, reverse=reverse)
+    assert len(fused[0]._ctx.parts) == parts
     composed = composed_layer(mode, *composed_in, mask=mask, reverse=reverse)
     loss, ref_loss = 0, 0
     for k, (a, b) in enumerate(zip(fused, composed)):
