@@ -152,3 +152,20 @@ def test_to_bipolar_marks_entries_above_their_row_mean():
         to_bipolar([[0.0, np.nan]])
     with pytest.raises(ValueError, match="to_bipolar: X must have 2 dims"):
         to_bipolar([0.0, 1.0])
+
+
+def test_update_unit_steps_reach_recall_fixed_point(rng):
+    """Unit-by-unit updates in recall's order give recall's state; energy never rises."""
+    patterns = np.where(rng.normal(size=(3, 40)) > 0, 1.0, -1.0)
+    net = Hopfield(random_state=3).fit(patterns)
+    start = patterns[0].copy()
+    start[:8] *= -1
+    expected, _ = net.recall(start)
+    state, gen, energy = start.copy(), np.random.default_rng(3), net.energy(start)
+    for _ in range(net.max_iter):
+        flips = [net.update_unit(state, i) for i in gen.permutation(40)]
+        assert net.energy(state) <= energy + 1e-12
+        energy = net.energy(state)
+        if not any(flips):
+            break
+    np.testing.assert_array_equal(state, expected)

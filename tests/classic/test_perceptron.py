@@ -120,3 +120,14 @@ def test_bad_input():
         MPNeuron([1, 1], 1).predict([[0, 2]])
     with pytest.raises(ValueError, match="MPNeuron: inhibitory must have shape"):
         MPNeuron([1, 1], 1, inhibitory=[True])
+
+
+def test_learning_step_is_the_rule():
+    from neuronet.classic.perceptron import learning_step
+    w = np.array([0.5, -1.0])
+    b, delta = learning_step(w, 0.25, np.array([1.0, 2.0]), 1, eta=0.5)  # o = 0: a mistake
+    assert delta == 1 and b == 0.75
+    np.testing.assert_array_equal(w, [1.0, 0.0])
+    b, delta = learning_step(w, b, np.array([1.0, 2.0]), 1, eta=0.5)  # now o = 1: no change
+    assert delta == 0 and b == 0.75
+    np.testing.assert_array_equal(w, [1.0, 0.0])

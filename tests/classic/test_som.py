@@ -199,3 +199,16 @@ def test_bad_input(rng):
         SOM(1, 1, n_iter=5).fit(X).topographic_error(X)
     with pytest.raises(RuntimeError, match="SOM: call fit"):
         SOM().quantization_error(X)
+
+
+def test_initialize_then_step_replays_fit_online(rng):
+    """initialize + step, fed fit's own sample order, lands on fit's weights exactly."""
+    X = rng.normal(size=(30, 3))
+    fitted = SOM(3, 4, n_iter=70, random_state=5).fit(X)
+    som = SOM(3, 4, n_iter=70, random_state=5).initialize(X)
+    gen = np.random.default_rng(5)
+    gen.integers(0, len(X), size=12)  # fit's draw of the initial weights
+    order = np.concatenate([gen.permutation(len(X)) for _ in range(3)])
+    bmus = [som.step(X[order[t]], t) for t in range(70)]
+    np.testing.assert_array_equal(som.weights_, fitted.weights_)
+    assert som.n_iter_ == 70 and bmus[-1] == fitted.predict(X[order[69]][None])[0]

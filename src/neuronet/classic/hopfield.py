@@ -118,6 +118,16 @@ class Hopfield(ClassicModel):
             S, steps, status = S[0], int(steps[0]), status[0]
         return (S, steps, status) if return_status else (S, steps)
 
+    def update_unit(self, state, i):
+        """One asynchronous step: neuron i of `state` ((N,) of +1/-1, changed in place) takes
+        the sign of its local field `weights_[i] @ state` (kept when the field is zero).
+        Returns True when it flipped. recall() runs such steps until nothing changes."""
+        check_fitted(self)
+        new = _sign(state @ self.weights_[i], state[i])
+        flipped = bool(new != state[i])
+        state[i] = new
+        return flipped
+
     def predict(self, X):
         """The recalled states for X: (M, N) -> (M, N)."""
         return self.recall(X)[0]

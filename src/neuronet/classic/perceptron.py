@@ -25,6 +25,19 @@ class ConvergenceWarning(UserWarning):
     """A learning rule stopped at its iteration limit without meeting its stopping test."""
 
 
+def learning_step(w, b, x, t, eta):
+    """The perceptron rule on one sample: o = [x @ w + b > 0], delta = t - o,
+    w += eta * delta * x (in place), b += eta * delta.
+
+    w: (D,) float64, b: float, x: (D,), t: the target, 0 or 1. Returns (b, delta).
+    """
+    delta = t - float(x @ w + b > 0)
+    if delta != 0:
+        w += eta * delta * x
+        b += eta * delta
+    return b, delta
+
+
 class MPNeuron:
     """A McCulloch-Pitts threshold unit with fixed weights: no learning.
 
@@ -99,10 +112,8 @@ class Perceptron(Classifier, ClassicModel):
             order = gen.permutation(len(X)) if self.shuffle else np.arange(len(X))
             mistakes = 0
             for i in order:  # the rule is sequential: each update sees the previous one
-                delta = t[i] - float(X[i] @ w + b > 0)
+                b, delta = learning_step(w, b, X[i], t[i], self.eta)
                 if delta != 0:
-                    w += self.eta * delta * X[i]
-                    b += self.eta * delta
                     mistakes += 1
                     if self.pocket:
                         wrong = int(np.sum((X @ w + b > 0) != t))

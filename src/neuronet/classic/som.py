@@ -180,17 +180,41 @@ class SOM(ClassicModel):
         return decay(self.learning_rate, t, self.n_iter), sigma
 
     def _fit_online(self, X, W, grid, gen):
-        h = NEIGHBORHOODS[self.neighborhood]
-        dist = DISTANCES[self.distance]
         passes = -(-self.n_iter // len(X))
         order = np.concatenate([gen.permutation(len(X)) for _ in range(passes)])
         for t in range(self.n_iter):  # each step is sequential; it is vectorized over units
-            x = X[order[t]]
-            bmu = int(np.argmin(dist(x[None], W)[0]))
-            lr, sigma = self._schedule(t)
-            g = (lr * h(grid[bmu], sigma)).astype(X.dtype)
-            W += g[:, None] * (x - W)
+            self._online_update(W, X[order[t]], t, grid)
         return W
+
+    def _online_update(self, W, x, t, grid):
+        """Pull the BMU of x (D,) and its neighbours toward x, at step t: W (U, D) in place.
+        grid: (U, U) grid distances. Returns the BMU's flat index."""
+        bmu = int(np.argmin(DISTANCES[self.distance](x[None], W)[0]))
+        lr, sigma = self._schedule(t)
+        g = (lr * NEIGHBORHOODS[self.neighborhood](grid[bmu], sigma)).astype(W.dtype)
+        W += g[:, None] * (x - W)
+        return bmu
+
+    def initialize(self, X):
+        """Fresh weights from X (N, D) by `init`, without training; returns self. Then
+        `step` trains one sample at a time (fit does all n_iter steps at once)."""
+        self._check_options()
+        X = check_array("SOM", X)
+        self.weights_ = self._initial_weights(X, get_generator(self.random_state)).reshape(
+            self.m, self.n, -1)
+        self.n_iter_ = 0
+        self._fitted = True
+        return self
+
+    def step(self, x, t):
+        """One online update with sample x (D,) as step t of n_iter (t sets the learning
+        rate and sigma by `decay`). Returns the flat index of x's BMU."""
+        X, _ = self._check_X(x)
+        W = self._flat().copy()
+        bmu = self._online_update(W, X[0], t, self._grid_distances().astype(W.dtype))
+        self.weights_ = W.reshape(self.m, self.n, -1)
+        self.n_iter_ = max(self.n_iter_, int(t) + 1)
+        return bmu
 
     def _fit_batch(self, X, W, grid, gen):
         h = NEIGHBORHOODS[self.neighborhood]
