@@ -81,7 +81,12 @@ class DataLoader:
         return (self.collate_fn or default_collate)(samples)
 
     def __iter__(self):
-        batches = self.batch_indices()
+        return self.iterate(self.batch_indices())
+
+    def iterate(self, batches):
+        """The batches made of the index arrays `batches`, in order: what `iter(loader)` does
+        with one epoch's `batch_indices()` (neuronet.distributed's DistributedSampler hands it
+        this rank's shards of them). Draws the epoch's augmentation seed."""
         epoch_seed = int(get_generator(self.generator).integers(2**63))
         build = functools.partial(self._build, epoch_seed)
         if self.num_workers == 0:

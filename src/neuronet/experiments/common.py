@@ -17,7 +17,7 @@ from neuronet.data import DataLoader, TensorDataset
 from neuronet.data.registry import get_dataset_spec
 from neuronet.train import Callback, Trainer, TrainingDivergedError
 
-ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
+ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "linear": nn.Identity}
 
 
 def fashion_mnist(n_train, n_test, generator):
@@ -54,7 +54,8 @@ def mlp(sizes, activation="relu", init="he", batchnorm=False, dropout=0.0, gener
     """A fully connected net: per hidden layer Linear [-> BatchNorm1d] -> activation [-> Dropout],
     then a Linear to the scores. Every Linear is initialized by `init` (see init_linear_).
 
-    sizes: widths, input first, output last. activation: "sigmoid", "tanh" or "relu".
+    sizes: widths, input first, output last. activation: "sigmoid", "tanh", "relu" or "linear"
+    (an Identity module, so that hidden_activations still sees each layer's output).
     Input (N, sizes[0]); output (N, sizes[-1]).
     """
     if activation not in ACTIVATIONS:
