@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from neuronet import distributed as dist
 from neuronet import nn, optim
 from neuronet.cli.common import (
     add_dataset_option,
@@ -51,6 +52,14 @@ examples:
   neuronet train --model mlp --dataset digits --epochs 30 --out runs/digits
   neuronet train --model lenet5 --normalize       # inputs as (x - mean) / std of the training set
   neuronet train --resume runs/digits --epochs 40 # continue that run up to epoch 40
+  mpiexec -n 2 neuronet train --model lenet5 --distributed --out runs/two
+
+--distributed trains data-parallel over MPI (pip install neuronet[distributed]; mpiexec
+comes with it): every rank computes the gradient of its share of each global batch of
+--batch-size samples and one allreduce per step averages them, so the weights follow those of
+one process with the same options (to float32 rounding; batch norm normalizes per shard).
+Rank 0 alone validates, shows progress and writes the run folder; the loss and accuracy of
+the training lines are its shard's. A run resumes with any number of ranks.
 """
 
 OPTIMIZERS = {
@@ -85,6 +94,14 @@ def add_parser(commands):
                help="feed the model (x - mean) / std, the mean and standard deviation of the "
                     "training inputs (kept in config.json; evaluate and predict apply them)")
     add_run_options(p)
+    p.add_argument("--distributed", action="store_true",
+                   help="data-parallel training over the ranks started by mpiexec (may be "
+                        "given or left out with --resume)")
+    p.add_argument("--mpi-timeout", type=number(0), default=dist.comm.DEFAULT_TIMEOUT,
+                   metavar="SECONDS",
+                   help="with --distributed: how long a rank waits for the others in a "
+                        "collective before all stop with an error (a rank died or hung) "
+                        f"(default: {dist.comm.DEFAULT_TIMEOUT:g})")
     p.set_defaults(run=run)
 
 
@@ -172,11 +189,11 @@ def make_scheduler(optimizer, config):
     return optim.lr_scheduler.LambdaLR(optimizer, cosine)
 
 
-def set_up_training(folder, config, fresh, model, train_loader):
+def set_up_training(folder, config, fresh, model, train_loader, write=True):
     """(optimizer, scheduler, epochs done, History or None) of the run in `folder`: new, or
     restored from its last checkpoint (model, optimizer, scheduler, loader); ValueError when
-    config["epochs"] are already done. Writes config.json first, so that a run stopped early
-    can be resumed."""
+    config["epochs"] are already done. Writes config.json first (unless `write` is false: a
+    rank other than 0), so that a run stopped early can be resumed."""
     optimizer = OPTIMIZERS[config["optimizer"]](model.parameters(), config)
     scheduler = make_scheduler(optimizer, config)
     start, history = 0, None
@@ -190,8 +207,9 @@ def set_up_training(folder, config, fresh, model, train_loader):
         if start >= config["epochs"]:
             raise ValueError(f"{folder} has already trained {start} epochs; pass --epochs N "
                              f"with N > {start} to continue it")
-    folder.mkdir(parents=True, exist_ok=True)
-    write_json(folder / CONFIG, config)
+    if write:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_json(folder / CONFIG, config)
     return optimizer, scheduler, start, history
 
 
@@ -219,35 +237,62 @@ def data_loaders(config, workers):
 
 
 def run(args):
+    if not args.distributed:
+        return train(args)
+    dist.init(timeout=args.mpi_timeout)
+    with dist.stop_all_on_error():
+        return train(args, distributed=True)
+
+
+def train(args, distributed=False):
+    """The run of `neuronet train`; distributed: one rank of the MPI world (see DESCRIPTION).
+    The barriers keep the ranks from racing over the run folder: every rank checks it before
+    rank 0 writes config.json, and rank 0 opens a checkpoint (and recovers it, if a save was
+    cut short) before the others read it."""
+    main = dist.is_main()
     folder, config, fresh = prepare(args)
+    if distributed:
+        dist.barrier("checking the run folder")
     manual_seed(config["seed"])
     train_loader, val_loader, (x_test, y_test) = data_loaders(config, args.workers)
     model = build_from_config(config)
+    if distributed and not main:
+        dist.barrier("rank 0 opening the run folder")
     optimizer, scheduler, start, history = set_up_training(folder, config, fresh, model,
-                                                           train_loader)
+                                                           train_loader, write=main)
+    if distributed and main:
+        dist.barrier("rank 0 opening the run folder")
+    train_data = train_loader
+    if distributed:
+        train_data = dist.DistributedSampler(train_loader)
+        optimizer = dist.DistributedOptimizer(optimizer, model, train_data)
     callbacks = [
         ModelCheckpoint(folder / "checkpoint", save_best=val_loader is not None,
                         monitor="val_accuracy", config=config),
         CSVLogger(folder / "history.csv"),
-    ]
-    print(f"training {config['model']} on {config['dataset']}: epochs {start + 1}-"
-          f"{config['epochs']}, run folder {folder}", flush=True)
+    ] if main else []
+    ranks = f" on {dist.world_size()} ranks" if distributed else ""
+    if main:
+        print(f"training {config['model']} on {config['dataset']}{ranks}: epochs {start + 1}-"
+              f"{config['epochs']}, run folder {folder}", flush=True)
     started = time.perf_counter()
-    history = fit(model, train_loader, nn.CrossEntropyLoss(), optimizer, config["epochs"],
-                  val_data=val_loader, callbacks=callbacks, scheduler=scheduler,
-                  progress=args.progress,
+    history = fit(model, train_data, nn.CrossEntropyLoss(), optimizer, config["epochs"],
+                  val_data=val_loader if main else None, callbacks=callbacks,
+                  scheduler=scheduler, progress=args.progress and main,
                   start_epoch=start, history=history)
     seconds = time.perf_counter() - started
+    if not main:
+        return 0
     save_state_dict(model.state_dict(), folder / WEIGHTS)
     report = test_report(model, x_test, y_test, len(config["classes"]))
     write_json(folder / "metrics.json", {
         "test": report["metrics"], "confusion_matrix": report["confusion_matrix"],
-        "epochs": len(history), "train_seconds": seconds,
+        "epochs": len(history), "train_seconds": seconds, "ranks": dist.world_size(),
         "last_epoch": {name: history.last(name) for name in history.history},
     })
     written = write_plots(folder, history, report["confusion_matrix"], config["classes"])
     print(table(report_rows(report["metrics"]) + [("epochs", len(history)),
-                                                  ("training time", f"{seconds:.1f} s")],
+                                                  ("training time", f"{seconds:.1f} s" + ranks)],
                 header=("metric", "value")))
     print(f"run folder: {folder}" + ("" if written else " (plots skipped)"))
     return 0
