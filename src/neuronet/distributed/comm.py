@@ -16,7 +16,11 @@ import numpy as np
 from neuronet.optional import import_optional
 
 DEFAULT_TIMEOUT = 120.0
-_POLL_SECONDS = 1e-4  # between tests of a pending collective (each test also drives progress)
+# A pending collective is tested back to back for its first _SPIN_SECONDS (a gradient
+# allreduce between two ranks of one machine takes well under that), then every
+# _POLL_SECONDS (each test also drives MPI's progress), so a long wait leaves the core free.
+_SPIN_SECONDS = 5e-3
+_POLL_SECONDS = 1e-4
 _state = {"comm": None, "timeout": DEFAULT_TIMEOUT}
 
 
@@ -64,15 +68,18 @@ def is_main():
 
 def _wait(request, what):
     """Wait for a non-blocking collective, at most the timeout."""
-    deadline = time.monotonic() + _state["timeout"]
+    start = time.monotonic()
+    deadline = start + _state["timeout"]
     while not request.Test():
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        if now > deadline:
             raise DistributedError(
                 f"neuronet.distributed: rank {rank()} of {world_size()} waited "
                 f"{_state['timeout']:g} s for the other ranks in {what}; one of them died, "
                 "hung or stopped early"
             )
-        time.sleep(_POLL_SECONDS)
+        if now - start > _SPIN_SECONDS:
+            time.sleep(_POLL_SECONDS)
 
 
 def allreduce_sum(buffer, what="allreduce"):
