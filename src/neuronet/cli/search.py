@@ -70,6 +70,8 @@ examples:
   neuronet search --param lr=log:1e-4:1e-1 --param weight_decay=log:1e-6:1e-2 \\
       --method narrowing --rounds 2 --trials 16 --workers 2 --prune-after 1
   neuronet search --param optimizer=sgd --param momentum=uniform:0.5:0.99 --param lr=log:1e-3:1
+  neuronet search --trials 40 --cluster local --workers 2        # on a Dask LocalCluster
+  neuronet search --trials 200 --cluster dask://10.0.0.5:8786    # on a running Dask cluster
 """
 
 DEFAULT_SPACE = ("lr=log:1e-4:1e-1", "weight_decay=log:1e-6:1e-2")
@@ -108,9 +110,15 @@ def add_parser(commands):
     add_option(p, "--val-fraction", default=0.1, type=number(0, 1),
                help="fraction of the training split held out for validation")
     add_option(p, "--workers", default=1, type=integer(1), help="trials run at once (processes)")
+    p.add_argument("--cluster", metavar="local|dask://HOST:PORT",
+                   help="run the trials on Dask distributed (pip install neuronet[cluster]): "
+                        "'local' starts a LocalCluster of --workers processes, dask://HOST:PORT "
+                        "uses a running scheduler whose workers have neuronet and the data "
+                        "(default: worker processes on this machine)")
     p.add_argument("--timeout", type=number(0),
                    help="seconds after which a trial running in a worker process is stopped "
-                        "and recorded as failed (needs --workers > 1; default: no limit)")
+                        "and recorded as failed (needs --workers > 1 or --cluster; default: "
+                        "no limit)")
     add_option(p, "--seed", default=0, type=integer(0),
                help="seed of the configurations, the trials, the split and the shuffling")
     p.add_argument("--out", help="output folder (default: runs/search-MODEL-DATASET-TIME); "
@@ -242,7 +250,7 @@ def run(args):
               else None)
     common = {"metric": args.metric, "mode": mode, "workers": args.workers,
               "results_file": str(results), "seed": args.seed, "timeout": args.timeout,
-              "pruner": pruner}
+              "pruner": pruner, "cluster": args.cluster}
     fn = train_and_score if pruner else (lambda params, seed: train_and_score(params, seed))
     print(f"searching {', '.join(space)} of {args.model} on {args.dataset} ({args.method}); "
           f"results: {results}", flush=True)

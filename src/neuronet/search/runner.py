@@ -10,10 +10,11 @@ calls `report(epoch, score)` after each epoch; weak trials are stopped early and
 'pruned'.
 
 Each trial gets its own seed (derived from the search seed and the trial number), so a trial
-gives the same result whether it runs first, last, alone or in parallel. A trial that raises,
-crashes its process, or returns a NaN/missing score is recorded as failed; the search goes on.
-Every finished trial is appended at once to a JSON-lines file (one JSON object per line); a
-search started again with the same file skips the trials already recorded.
+gives the same result whether it runs first, last, alone, in parallel or on a Dask cluster
+(neuronet.search.cluster). A trial that raises, crashes its process, or returns a
+NaN/missing score is recorded as failed; the search goes on. Every finished trial is
+appended at once to a JSON-lines file (one JSON object per line); a search started again
+with the same file skips the trials already recorded.
 """
 
 import json
@@ -27,6 +28,7 @@ from multiprocessing.connection import wait
 import numpy as np
 
 import neuronet
+from neuronet.search.cluster import run_on_cluster
 from neuronet.search.pruning import Reporter, TrialPruned
 
 
@@ -106,7 +108,8 @@ def _append(path, record):
 
 
 def run_trials(fn, configs, *, round_=0, seed=0, metric="val_accuracy", mode="max", workers=1,
-               results_file=None, done=None, timeout=None, pruner=None, reference=()):
+               results_file=None, done=None, timeout=None, pruner=None, reference=(),
+               client=None):
     """Run `configs` (a list of param dicts) as trials of round `round_`; return their records.
 
     Trials whose (round, trial) key is in `done` (records from a previous run) are not run
@@ -115,7 +118,9 @@ def run_trials(fn, configs, *, round_=0, seed=0, metric="val_accuracy", mode="ma
     crash of one worker fails only its trial). timeout: seconds after which a worker's trial
     is stopped and recorded as failed. pruner: a MedianStopping (or None: every trial runs
     in full); `reference`: the records of earlier rounds, whose finished curves it compares
-    against; mode: 'max' or 'min', whether a higher or a lower score is better.
+    against; mode: 'max' or 'min', whether a higher or a lower score is better. client: a
+    dask.distributed Client whose workers run the trials instead (neuronet.search.cluster;
+    `workers` is then the cluster's business).
     """
     if not isinstance(workers, int) or workers < 1:
         raise ValueError(f"run_trials: workers must be a positive integer, got {workers!r}")
@@ -144,7 +149,11 @@ def run_trials(fn, configs, *, round_=0, seed=0, metric="val_accuracy", mode="ma
         def reporter():
             return None if pruner is None else Reporter(thresholds, mode, metric)
 
-        if workers == 1:
+        if client is not None:
+            run_on_cluster(client, _run_one, [
+                (index, (fn, configs[index], trial_seed(seed, round_, index), metric,
+                         reporter())) for index in indices], timeout, finish)
+        elif workers == 1:
             for index in indices:
                 finish(index, _run_one(fn, configs[index], trial_seed(seed, round_, index),
                                        metric, reporter()))

@@ -9,6 +9,9 @@
     print(result.table())
     best = result.best_params()   # retrain with these, then evaluate ONCE on the test set
 
+On a Dask cluster: pass `cluster="local"` (a LocalCluster of `workers` processes) or
+`cluster="dask://HOST:PORT"`; see neuronet.search.cluster.
+
 Early stopping of weak trials: pass `pruner=MedianStopping(after=2, startup=5)` and give
 train_and_score a third argument, `report`, called as `report(epoch, val_score)` after each
 epoch (see neuronet.search.pruning).
@@ -22,6 +25,7 @@ import inspect
 
 import numpy as np
 
+from neuronet.search.cluster import connected
 from neuronet.search.pruning import MedianStopping
 from neuronet.search.results import SearchResult
 from neuronet.search.runner import read_results, run_trials
@@ -60,31 +64,37 @@ def _random_configs(space, n_trials, seed, round_):
 
 
 def random_search(train_and_score, space, n_trials=20, *, metric="val_accuracy", mode="max",
-                  workers=1, results_file=None, seed=0, timeout=None, pruner=None):
+                  workers=1, results_file=None, seed=0, timeout=None, pruner=None,
+                  cluster=None):
     """`n_trials` configurations drawn at random from `space`; returns a SearchResult."""
     _check_common(train_and_score, metric, mode, pruner)
     check_space(space)
     configs = _random_configs(space, n_trials, seed, 0)
-    records = run_trials(train_and_score, configs, seed=seed, metric=metric, mode=mode,
-                         workers=workers, results_file=results_file,
-                         done=_previous(results_file), timeout=timeout, pruner=pruner)
+    with connected(cluster, workers) as client:
+        records = run_trials(train_and_score, configs, seed=seed, metric=metric, mode=mode,
+                             workers=workers, results_file=results_file,
+                             done=_previous(results_file), timeout=timeout, pruner=pruner,
+                             client=client)
     return SearchResult(records, metric, mode)
 
 
 def grid_search(train_and_score, space, points_per_range=3, *, metric="val_accuracy",
-                mode="max", workers=1, results_file=None, seed=0, timeout=None, pruner=None):
+                mode="max", workers=1, results_file=None, seed=0, timeout=None, pruner=None,
+                cluster=None):
     """Every combination of `points_per_range` values per numeric range and every choice."""
     _check_common(train_and_score, metric, mode, pruner)
     check_space(space)
-    records = run_trials(train_and_score, grid(space, points_per_range), seed=seed,
-                         metric=metric, mode=mode, workers=workers, results_file=results_file,
-                         done=_previous(results_file), timeout=timeout, pruner=pruner)
+    with connected(cluster, workers) as client:
+        records = run_trials(train_and_score, grid(space, points_per_range), seed=seed,
+                             metric=metric, mode=mode, workers=workers,
+                             results_file=results_file, done=_previous(results_file),
+                             timeout=timeout, pruner=pruner, client=client)
     return SearchResult(records, metric, mode)
 
 
 def successive_narrowing(train_and_score, space, rounds=3, trials_per_round=10, keep=3, *,
                          metric="val_accuracy", mode="max", workers=1, results_file=None,
-                         seed=0, timeout=None, pruner=None):
+                         seed=0, timeout=None, pruner=None, cluster=None):
     """Coarse-to-fine random search: after each round, shrink every range around the `keep`
     best successful trials of that round (see space.narrow) and search the smaller space.
     With a pruner, the finished trials of earlier rounds are the reference of later ones.
@@ -97,17 +107,18 @@ def successive_narrowing(train_and_score, space, rounds=3, trials_per_round=10, 
         raise ValueError(f"successive_narrowing: keep must be a positive integer, got {keep!r}")
     done = _previous(results_file)
     records, spaces = [], []
-    for round_ in range(rounds):
-        spaces.append(space)
-        configs = _random_configs(space, trials_per_round, seed, round_)
-        this_round = run_trials(train_and_score, configs, round_=round_, seed=seed,
-                                metric=metric, mode=mode, workers=workers,
-                                results_file=results_file, done=done, timeout=timeout,
-                                pruner=pruner, reference=records)
-        records += this_round
-        best = SearchResult(this_round, metric, mode).ranked()[:keep]
-        if round_ + 1 < rounds:
-            space = narrow(space, [r["params"] for r in best])
+    with connected(cluster, workers) as client:
+        for round_ in range(rounds):
+            spaces.append(space)
+            configs = _random_configs(space, trials_per_round, seed, round_)
+            this_round = run_trials(train_and_score, configs, round_=round_, seed=seed,
+                                    metric=metric, mode=mode, workers=workers,
+                                    results_file=results_file, done=done, timeout=timeout,
+                                    pruner=pruner, reference=records, client=client)
+            records += this_round
+            best = SearchResult(this_round, metric, mode).ranked()[:keep]
+            if round_ + 1 < rounds:
+                space = narrow(space, [r["params"] for r in best])
     result = SearchResult(records, metric, mode)
     result.spaces = spaces
     return result
