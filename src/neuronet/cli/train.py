@@ -113,7 +113,8 @@ def add_run_options(p):
                help="run folder to create (must not hold a run already)")
     p.add_argument("--resume", metavar="RUN",
                    help="continue the run in this folder from its last checkpoint; only "
-                        "--epochs and --workers may change (default: start a new run)")
+                        "--epochs and --workers may change, and how it runs (--no-progress, "
+                        "train's --distributed) (default: start a new run)")
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bars or per-epoch lines (default: show them)")
 
