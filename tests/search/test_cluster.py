@@ -62,7 +62,7 @@ def scheduler():
     """A running two-worker cluster, as `dask scheduler` + `dask worker` would give."""
     with dask.config.set({"distributed.scheduler.allowed-failures": 1}):  # a task dies twice
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=":0")
     with cluster:
         yield cluster.scheduler_address.replace("tcp://", "dask://")
 

@@ -54,7 +54,7 @@ def connected(cluster, workers):
         if address is None:
             local = stack.enter_context(dask.LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=None))
+                dashboard_address=":0"))
             client = stack.enter_context(dask.Client(local))
         else:
             try:
