@@ -8,7 +8,7 @@ FASHION_DIR := /usr/share/datasets/fashion-mnist
 WORDS_FILE := /usr/share/dict/words
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup data test test-fast demo bench lint clean
+.PHONY: setup data browser test test-fast demo bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,15 @@ data:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wamerican; \
 	fi
 
-test: setup data
+# The playground's browser tests drive Debian's Chromium through Playwright; install it when missing.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing Debian package chromium (headless browser of the playground tests)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; \
+	fi
+
+test: setup data browser
 	$(PY) -m pytest -q
 
 test-fast: setup
