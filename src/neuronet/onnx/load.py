@@ -5,9 +5,9 @@
     loss.backward(); optimizer.step()    # model.parameters() are the graph's weights
 
 Nodes with weights become neuronet's layers (load_layers.py): Gemm -> Linear, Conv ->
-Conv2d, BatchNormalization -> BatchNorm2d, LSTM/GRU -> nn.LSTM/GRU, ... The layer is named
-after its initializers when they are named as torch names parameters ('layer1.0.conv1.weight'
-makes the layer `model.layer1[0].conv1`, so state_dict keys match torch's), else after its
+Conv2d, BatchNormalization -> BatchNorm2d, LSTM/GRU -> nn.LSTM/GRU, ... A layer is named
+after its initializers when torch named them ('layer1.0.conv1.weight' puts the layer at
+model.get_submodule('layer1.0.conv1'), so state_dict keys match torch's), else after its
 node. Other float initializers become Parameters too; integer ones stay constants. forward
 evaluates the nodes in topological order with neuronet's differentiable ops (onnx_ops.py), so
 gradients flow back to every parameter; train()/eval() switch BatchNorm and Dropout as in
