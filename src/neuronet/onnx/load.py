@@ -8,12 +8,13 @@ Nodes with weights become neuronet's layers (load_layers.py): Gemm -> Linear, Co
 Conv2d, BatchNormalization -> BatchNorm2d, LSTM/GRU -> nn.LSTM/GRU, ... A layer is named
 after its initializers when torch named them ('layer1.0.conv1.weight' puts the layer at
 model.get_submodule('layer1.0.conv1'), so state_dict keys match torch's), else after its
-node. Other float initializers become Parameters too; integer ones stay constants. forward
-evaluates the nodes in topological order with neuronet's differentiable ops (onnx_ops.py), so
-gradients flow back to every parameter; train()/eval() switch BatchNorm and Dropout as in
-torch. The file is read with load_tensors.py (no external data outside the model's folder,
-no allocation the file's bytes do not back). An operator we do not have, a malformed graph or
-an input of the wrong shape is a ValueError naming the node or input.
+node. Other float initializers become Parameters too; integer and one-value ones stay
+constants. forward evaluates the nodes in topological order with neuronet's differentiable
+ops (onnx_ops.py), so gradients flow back to every parameter; train()/eval() switch
+BatchNorm and Dropout as in torch. The file is read with load_tensors.py (no external data
+outside the model's folder, no allocation the file's bytes do not back). An operator we do
+not have, a malformed graph or an input of the wrong shape is a ValueError naming the node
+or input.
 """
 
 import os
@@ -237,7 +238,10 @@ class OnnxModel(nn.Module):
 
     def _build(self, arrays, ranks):
         floats = {name: a for name, a in arrays.items() if a.dtype.kind == "f"}
-        self._constants = {name: a for name, a in arrays.items() if a.dtype.kind != "f"}
+        # outside a layer, a float initializer of one value is an exporter's constant (the 0
+        # that an LSTM's initial state is expanded from, a scale), not a weight to learn
+        self._constants = {name: a for name, a in arrays.items()
+                           if name not in floats or a.size <= 1}
         self._parameters_of, self._layers = {}, []  # _layers: a Layer or None per node
         taken, owner = set(), {}
         for node, inputs, _ in self._nodes:
@@ -259,7 +263,8 @@ class OnnxModel(nn.Module):
             if layer is not None:
                 continue
             for name in inputs:
-                if name in floats and name not in self._parameters_of:
+                if name in floats and name not in self._constants and (
+                        name not in self._parameters_of):
                     if name in owner:
                         raise ValueError(f"onnx.load: initializer {name!r} is the weight of "
                                          f"{owner[name]!r} and also an input of "

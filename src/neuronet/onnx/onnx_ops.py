@@ -243,13 +243,31 @@ def constant(node):
                      f"supported, got {sorted(node.attrs)}")
 
 
+def _check_size(node, dims):
+    """A shape the graph asks us to allocate: refused when negative or huge (a hostile file)."""
+    if any(d < 0 for d in dims) or int(np.prod(dims)) > MAX_CONSTANT_ELEMENTS:
+        raise node.error(f"shape {list(dims)} is negative or larger than "
+                         f"{MAX_CONSTANT_ELEMENTS} elements; refused")
+
+
 def constant_of_shape(node, shape):
     dims = constant_ints(node, shape, "shape")
-    if any(d < 0 for d in dims) or int(np.prod(dims)) > MAX_CONSTANT_ELEMENTS:
-        raise node.error(f"shape {dims} is negative or larger than {MAX_CONSTANT_ELEMENTS} "
-                         "elements; refused")
+    _check_size(node, dims)
     fill = node.attrs.get("value", np.zeros(1, np.float32))
     return np.full(dims, fill.reshape(-1)[0], fill.dtype)
+
+
+def expand(node, x, shape):
+    """Broadcast x to `shape` (numpy's two-way rule: either side's 1s stretch)."""
+    dims = constant_ints(node, shape, "shape")
+    try:
+        out = np.broadcast_shapes(tuple(x.shape), tuple(dims))
+    except ValueError:
+        raise node.error(f"cannot broadcast shape {tuple(x.shape)} to {dims}") from None
+    _check_size(node, out)
+    if is_constant(x):
+        return np.broadcast_to(x, out).copy()
+    return neuronet.expand(x, *out)
 
 
 def cast(node, x):
@@ -357,6 +375,7 @@ OPS = {
     "Shape": shape,
     "Constant": constant,
     "ConstantOfShape": constant_of_shape,
+    "Expand": expand,
     "Cast": cast,
     "Identity": lambda node, x: x,
     "ReduceMean": _reduce(np.mean, neuronet.mean),
