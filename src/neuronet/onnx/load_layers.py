@@ -131,8 +131,10 @@ def _batch_norm(node, names, initializers, ranks):
             raise _shape_error(node, what, array, f"(C,) with C = {arrays[0].shape}")
     rank = ranks.get(names[0])
     cls = nn.BatchNorm1d if rank in (2, 3) else nn.BatchNorm2d
-    layer = cls(channels, eps=node.attrs.get("epsilon", 1e-5),
-                momentum=1.0 - node.attrs.get("momentum", 0.9), dtype=arrays[0].dtype)
+    # attributes are float32 (0.9 arrives as 0.89999998): round to its 7 significant digits
+    eps, momentum = (float(f"{v:.7g}") for v in (node.attrs.get("epsilon", 1e-5),
+                                                  1.0 - node.attrs.get("momentum", 0.9)))
+    layer = cls(channels, eps=eps, momentum=momentum, dtype=arrays[0].dtype)
     for part, array in zip(parts, arrays):
         _copy(getattr(layer, part), array)
     owned = {name: part for name, part in zip(names[1:5], parts)}

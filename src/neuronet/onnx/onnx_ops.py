@@ -211,10 +211,15 @@ def gather(node, data, indices):
     return data[key]
 
 
-def slice_(node, x, starts, ends, axes=None, steps=None):
-    starts, ends = constant_ints(node, starts, "starts"), constant_ints(node, ends, "ends")
-    axes = constant_ints(node, axes, "axes") or list(range(len(starts)))
-    steps = constant_ints(node, steps, "steps") or [1] * len(starts)
+def slice_(node, x, starts=None, ends=None, axes=None, steps=None):
+    if node.opset < 10:  # starts, ends and axes were attributes
+        starts, ends = node.attrs.get("starts", []), node.attrs.get("ends", [])
+        axes = node.attrs.get("axes")
+    else:
+        starts, ends = constant_ints(node, starts, "starts"), constant_ints(node, ends, "ends")
+        axes, steps = constant_ints(node, axes, "axes"), constant_ints(node, steps, "steps")
+    axes = axes or list(range(len(starts)))
+    steps = steps or [1] * len(starts)
     if not len(starts) == len(ends) == len(axes) == len(steps):
         raise node.error(f"starts, ends, axes and steps must have one entry each per axis, got "
                          f"{len(starts)}, {len(ends)}, {len(axes)} and {len(steps)}")
