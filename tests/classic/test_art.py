@@ -97,7 +97,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="need 0 <= vigilance <= 1"):
         ART1(vigilance=1.5).fit([[1, 0]])
     model = ART1().fit([[1, 0, 1]])
-    with pytest.raises(ValueError, match="ART1: X has 2 features but the model was fitted with 3"):
+    with pytest.raises(ValueError, match="ART1: X has 2 features, but ART1 is expecting 3"):
         model.predict([[1, 0]])
     with pytest.raises(RuntimeError, match="FuzzyART: call fit"):
         FuzzyART().predict([[0.1]])

@@ -86,7 +86,7 @@ def test_bad_input(digits):
     with pytest.raises(ValueError, match=r"BernoulliRBM: visible values must lie in \[0, 1\]"):
         DBN((4,)).fit(X[:10] * 16)
     dbn = DBN((4,), n_iter=1, finetune_epochs=1, random_state=0).fit(X[:30], y[:30])
-    with pytest.raises(ValueError, match="DBN: X has 3 features but the model was fitted with 64"):
+    with pytest.raises(ValueError, match="DBN: X has 3 features, but DBN is expecting 64 features"):
         dbn.predict(np.zeros((2, 3)))
     with pytest.raises(ValueError, match=r"DBN: y must have shape \(30,\)"):
         dbn.finetune(X[:30], y[:29])

@@ -137,7 +137,7 @@ def test_bad_input(rng):
     with pytest.raises(ValueError, match=r"update must be one of \['async', 'sync'\]"):
         Hopfield(update="parallel").fit([[1, -1]])
     net = Hopfield().fit(_patterns(rng, 2, 5))
-    with pytest.raises(ValueError, match="Hopfield: X has 4 features but the model was fitted"):
+    with pytest.raises(ValueError, match="Hopfield: X has 4 features, but Hopfield is expecting"):
         net.recall([1, 1, 1, 1])
     with pytest.raises(ValueError, match="Hopfield: X must contain only"):
         net.energy([1, 0, 1, 1, 1])

@@ -114,7 +114,7 @@ def test_bad_input():
     with pytest.raises(RuntimeError, match="Perceptron: call fit"):
         Perceptron().predict(BITS2)
     p = Perceptron(random_state=0).fit(BITS2, [0, 0, 0, 1])
-    with pytest.raises(ValueError, match="3 features but the model was fitted with 2"):
+    with pytest.raises(ValueError, match="X has 3 features, but Perceptron is expecting 2"):
         p.predict(np.zeros((1, 3)))
     with pytest.raises(ValueError, match="MPNeuron: X must contain only"):
         MPNeuron([1, 1], 1).predict([[0, 2]])

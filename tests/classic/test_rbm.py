@@ -140,7 +140,7 @@ def test_bad_input(rng):
     with pytest.raises(ValueError, match="need learning_rate > 0"):
         BernoulliRBM(momentum=1.0).fit([[0, 1]])
     rbm = BernoulliRBM(n_components=30, n_iter=1).fit(rng.random((5, 30)))
-    with pytest.raises(ValueError, match="BernoulliRBM: X has 3 features but the model was fitted"):
+    with pytest.raises(ValueError, match="X has 3 features, but BernoulliRBM is expecting"):
         rbm.transform(np.zeros((1, 3)))
     with pytest.raises(ValueError, match="exact log Z enumerates 2"):
         rbm.log_partition()

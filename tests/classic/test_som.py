@@ -191,7 +191,7 @@ def test_bad_input(rng):
     with pytest.raises(ValueError, match="need sigma > 0"):
         SOM(sigma=0).fit(X)
     som = SOM(2, 2, n_iter=10, random_state=0).fit(X)
-    with pytest.raises(ValueError, match="SOM: X has 2 features but the model was fitted with 3"):
+    with pytest.raises(ValueError, match="SOM: X has 2 features, but SOM is expecting 3 features"):
         som.winner(np.zeros(2))
     with pytest.raises(ValueError, match="one label per sample"):
         som.labels_map(X, [1, 2])

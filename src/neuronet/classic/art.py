@@ -32,7 +32,6 @@ class FuzzyART(ClassicModel):
     ART1; labels_ (N,) category of each sample in the last pass; n_iter_ passes run.
     """
 
-    _params = ("vigilance", "alpha", "beta", "max_epochs", "shuffle", "random_state")
     _arrays = ("weights_", "labels_")
     _scalars = ("n_iter_",)
 

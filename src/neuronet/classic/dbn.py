@@ -49,9 +49,6 @@ class DBN(Classifier, ClassicModel):
     (the BernoulliRBM stack), classes_ and classifier_ (an nn.Sequential) when y was given.
     """
 
-    _params = ("hidden_layer_sizes", "learning_rate", "batch_size", "n_iter", "k", "persistent",
-               "momentum", "weight_decay", "finetune_epochs", "finetune_lr",
-               "finetune_batch_size", "random_state")
 
     def __init__(self, hidden_layer_sizes=(256, 128), learning_rate=0.05, batch_size=32,
                  n_iter=5, k=1, persistent=False, momentum=0.5, weight_decay=0.0,

@@ -66,7 +66,6 @@ class Hopfield(ClassicModel):
     fit(X): X (P, N) of +1/-1, P <= N. Learned: weights_ (N, N) symmetric, zero diagonal.
     """
 
-    _params = ("learning_rule", "update", "max_iter", "random_state")
     _arrays = ("weights_",)
 
     def __init__(self, learning_rule="hebbian", update="async", max_iter=100, random_state=None):

@@ -44,8 +44,7 @@ _EXTRA_CANDIDATES = 8      # candidates re-ranked exactly beyond 2k
 
 def _as_features(model, X, n_features=None):
     """uint8 stays uint8 (exact integer L1 path); anything else becomes float32/float64."""
-    X = np.asarray(X)
-    dtype = np.uint8 if X.dtype == np.uint8 else None
+    dtype = np.uint8 if getattr(X, "dtype", None) == np.uint8 else None
     return check_array(model, X, n_features=n_features, dtype=dtype)
 
 
@@ -166,7 +165,6 @@ class KNeighborsClassifier(Classifier, ClassicModel):
     X: (N, n_features) numbers; y: (N,) labels of any sortable type.
     """
 
-    _params = ("n_neighbors", "weights", "metric", "p", "chunk_size", "max_memory")
     _arrays = ("fit_X_", "fit_y_", "classes_")
 
     def __init__(self, n_neighbors=5, *, weights="uniform", metric="minkowski", p=2,
@@ -195,7 +193,8 @@ class KNeighborsClassifier(Classifier, ClassicModel):
             raise ValueError(f"{self._name}: n_neighbors must be a positive integer, got {k!r}")
         if k > n_fit:
             raise ValueError(
-                f"{self._name}: n_neighbors={k} is larger than the {n_fit} training samples"
+                f"{self._name}: n_neighbors={k} is larger than the {n_fit} training samples; "
+                f"with n_samples={n_fit}, n_neighbors can be at most {n_fit}"
             )
 
     def fit(self, X, y):
@@ -286,8 +285,6 @@ class KNeighborsClassifier(Classifier, ClassicModel):
 
 class NearestNeighbor(KNeighborsClassifier):
     """The nearest-neighbour classifier of the classic texts: k = 1 with the L1 distance."""
-
-    _params = ("chunk_size", "max_memory")
 
     def __init__(self, *, chunk_size=None, max_memory=256 * 2**20):
         super().__init__(1, metric="manhattan", chunk_size=chunk_size, max_memory=max_memory)

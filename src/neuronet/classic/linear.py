@@ -85,8 +85,6 @@ class SGDLinearModel(Classifier, ClassicModel):
     Learned: coef_ (C, D), intercept_ (C,), classes_, loss_history_ (mean loss per epoch).
     """
 
-    _params = ("reg", "learning_rate", "momentum", "batch_size", "n_epochs", "lr_decay",
-               "random_state")
     _arrays = ("coef_", "intercept_", "classes_")
 
     def __init__(self, reg=1e-4, learning_rate=0.05, momentum=0.9, batch_size=200, n_epochs=20,
@@ -118,7 +116,8 @@ class SGDLinearModel(Classifier, ClassicModel):
         X = check_array(self._name, X)
         self.classes_, t = check_targets(self._name, y, len(X))
         if len(self.classes_) < 2:
-            raise ValueError(f"{self._name}: y needs at least 2 classes, got {self.classes_}")
+            raise ValueError(f"{self._name}: y needs at least 2 classes, got 1 class "
+                             f"{self.classes_}")
         rng = get_generator(self.random_state)
         W = (0.001 * rng.standard_normal((self._n_outputs(len(self.classes_)), X.shape[1])))
         W = W.astype(X.dtype)
@@ -149,11 +148,23 @@ class SGDLinearModel(Classifier, ClassicModel):
         self._fitted = True
         return self
 
-    def decision_function(self, X):
-        """(N, C) scores W x + b (a subclass may return (N,) for two classes)."""
+    @property
+    def n_features_in_(self):
+        return self.coef_.shape[1]
+
+    def _class_scores(self, X):
+        """(N, outputs) W x + b of X (N, D), checked against the fitted model."""
         check_fitted(self)
-        X = check_array(self._name, X, n_features=self.coef_.shape[1])
+        X = check_array(self._name, X, n_features=self.n_features_in_)
         return _scores(self.coef_, self.intercept_, X.astype(self.coef_.dtype, copy=False))
+
+    def decision_function(self, X):
+        """(N, C) class scores W x + b; for two classes (N,), as scikit-learn: the score of
+        classes_[1] minus that of classes_[0] (the logit for one output), > 0 means classes_[1]."""
+        s = self._class_scores(X)
+        if s.shape[1] == 1:
+            return s[:, 0]
+        return s[:, 1] - s[:, 0] if s.shape[1] == 2 else s
 
 
 _LOSSES = {"hinge": svm_loss, "softmax": softmax_loss}
@@ -164,8 +175,6 @@ class LinearClassifier(SGDLinearModel):
 
     Other arguments as SGDLinearModel. predict_proba exists for the softmax loss only.
     """
-
-    _params = ("loss",) + SGDLinearModel._params
 
     def __init__(self, loss="softmax", reg=1e-4, learning_rate=0.05, momentum=0.9,
                  batch_size=200, n_epochs=20, lr_decay=0.95, random_state=None):
@@ -184,39 +193,41 @@ class LinearClassifier(SGDLinearModel):
         return super().fit(X, y)
 
     def predict(self, X):
-        """(N,) the class with the highest score."""
-        scores = self.decision_function(X)
-        return self.classes_[np.argmax(scores, axis=1)]
+        """(N,) the class with the highest score (equal scores: the first class)."""
+        best = np.argmax(self._class_scores(X), axis=1)
+        return self.classes_[best]
 
-    def predict_proba(self, X):
-        """(N, C) softmax of the scores (loss='softmax' only: hinge scores are no probabilities)."""
+    @property
+    def predict_proba(self):
+        """X (N, D) -> (N, C) softmax of the scores. Only loss='softmax' has the method (hinge
+        scores are no probabilities), so `hasattr(model, 'predict_proba')` tells."""
         if self.loss != "softmax":
             raise AttributeError(f"{self._name}: predict_proba needs loss='softmax', "
                                  f"got loss={self.loss!r}")
-        s = self.decision_function(X)
+        return self._softmax
+
+    def _softmax(self, X):
+        s = self._class_scores(X)
         p = np.exp(s - s.max(axis=1, keepdims=True))
         return p / p.sum(axis=1, keepdims=True)
 
 
 class _FixedLoss(LinearClassifier):
-    """A LinearClassifier whose loss is set by the subclass (`_fixed_loss`), not an argument."""
-
-    _params = SGDLinearModel._params
-    _fixed_loss = None
+    """A LinearClassifier whose loss is a class attribute set by the subclass, not an argument."""
 
     def __init__(self, reg=1e-4, learning_rate=0.05, momentum=0.9, batch_size=200,
                  n_epochs=20, lr_decay=0.95, random_state=None):
-        super().__init__(self._fixed_loss, reg, learning_rate, momentum, batch_size, n_epochs,
-                         lr_decay, random_state)
+        SGDLinearModel.__init__(self, reg, learning_rate, momentum, batch_size, n_epochs,
+                                lr_decay, random_state)
 
 
 class LinearSVM(_FixedLoss):
     """LinearClassifier with the multiclass SVM hinge loss (margin 1)."""
 
-    _fixed_loss = "hinge"
+    loss = "hinge"
 
 
 class SoftmaxClassifier(_FixedLoss):
     """LinearClassifier with the softmax cross-entropy loss (multinomial logistic regression)."""
 
-    _fixed_loss = "softmax"
+    loss = "softmax"

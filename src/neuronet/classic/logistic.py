@@ -28,8 +28,10 @@ class LogisticRegression(SGDLinearModel):
     """Logistic regression for two classes (classes_[1] is the positive one).
 
     Arguments as SGDLinearModel (reg is the L2 strength on w). Learned: coef_ (1, D),
-    intercept_ (1,), classes_ (2,), loss_history_.
+    intercept_ (1,), classes_ (2,), loss_history_. decision_function: (N,) the logit w x + b.
     """
+
+    _binary_only = True
 
     def __init__(self, reg=1e-3, learning_rate=0.05, momentum=0.9, batch_size=32,
                  n_epochs=50, lr_decay=0.98, random_state=None):
@@ -42,12 +44,9 @@ class LogisticRegression(SGDLinearModel):
     def _n_outputs(self, n_classes):
         if n_classes != 2:
             raise ValueError(f"{self._name}: y must hold exactly 2 classes, got {n_classes}; "
-                             "use SoftmaxClassifier for more")
+                             "use SoftmaxClassifier for more. Only binary classification is "
+                             "supported.")
         return 1
-
-    def decision_function(self, X):
-        """(N,) the logit w x + b of the positive class."""
-        return super().decision_function(X)[:, 0]
 
     def predict_proba(self, X):
         """(N, 2) probabilities of classes_[0] and classes_[1]."""

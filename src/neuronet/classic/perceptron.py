@@ -80,8 +80,8 @@ class Perceptron(Classifier, ClassicModel):
     errors_ (list: mistakes made during each epoch).
     """
 
-    _params = ("eta", "max_iter", "shuffle", "pocket", "random_state")
     _arrays = ("coef_", "classes_")
+    _binary_only = True
     _scalars = ("intercept_", "n_iter_", "converged_", "errors_")
 
     def __init__(self, eta=1.0, max_iter=100, shuffle=True, pocket=False, random_state=None):
@@ -96,8 +96,9 @@ class Perceptron(Classifier, ClassicModel):
         X = check_array("Perceptron", X, dtype=np.float64)
         self.classes_, encoded = check_targets("Perceptron", y, len(X))
         if self.classes_.size > 2:
-            raise ValueError(f"Perceptron: y must have at most two classes, got "
-                             f"{self.classes_.size}: {self.classes_[:5]}")
+            raise ValueError(f"Perceptron: Only binary classification is supported; y must have "
+                             f"at most two classes, got {self.classes_.size}: "
+                             f"{self.classes_[:5]}")
         if self.eta <= 0 or self.max_iter < 1:
             raise ValueError(f"Perceptron: need eta > 0 and max_iter >= 1, got eta={self.eta}, "
                              f"max_iter={self.max_iter}")
@@ -135,10 +136,14 @@ class Perceptron(Classifier, ClassicModel):
                 stacklevel=2)
         return self
 
+    @property
+    def n_features_in_(self):
+        return self.coef_.size
+
     def decision_function(self, X):
         """X: (N, n_features) -> (N,) `X @ coef_ + intercept_`; > 0 means classes_[1]."""
         check_fitted(self)
-        X = check_array("Perceptron", X, n_features=self.coef_.size, dtype=np.float64)
+        X = check_array("Perceptron", X, n_features=self.n_features_in_, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
 
     def predict(self, X):

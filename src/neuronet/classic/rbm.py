@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 
-from neuronet.classic.base import ClassicModel, check_array, check_fitted
+from neuronet.classic.base import ClassicModel, Transformer, check_array, check_fitted
 from neuronet.random import get_generator
 
 
@@ -30,7 +30,7 @@ def _free_energy(v, W, b, c):
     return -v @ b - _softplus(v @ W.T + c).sum(1)
 
 
-class BernoulliRBM(ClassicModel):
+class BernoulliRBM(Transformer, ClassicModel):
     """A Bernoulli-Bernoulli RBM, trained with CD-k or persistent CD.
 
     n_components: hidden units. learning_rate: step on the batch-mean gradient. batch_size.
@@ -44,8 +44,6 @@ class BernoulliRBM(ClassicModel):
     reconstruction error after each epoch).
     """
 
-    _params = ("n_components", "learning_rate", "batch_size", "n_iter", "k", "persistent",
-               "momentum", "weight_decay", "shuffle", "random_state")
     _arrays = ("components_", "intercept_hidden_", "intercept_visible_", "h_samples_")
     _scalars = ("history_",)
 
@@ -62,6 +60,10 @@ class BernoulliRBM(ClassicModel):
         self.weight_decay = weight_decay
         self.shuffle = shuffle
         self.random_state = random_state
+
+    @property
+    def n_features_in_(self):
+        return self.components_.shape[1]
 
     # --- checks -------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from collections import Counter
 
 import numpy as np
 
-from neuronet.classic.base import ClassicModel, check_array, check_fitted, lookup
+from neuronet.classic.base import ClassicModel, Transformer, check_array, check_fitted, lookup
 from neuronet.random import get_generator
 
 
@@ -81,7 +81,7 @@ def grid_positions(m, n, topology):
     return np.stack([cols, rows], axis=1).astype(np.float64)
 
 
-class SOM(ClassicModel):
+class SOM(Transformer, ClassicModel):
     """A self-organizing map.
 
     m, n: grid rows and columns. sigma, learning_rate: start values of the neighbourhood
@@ -93,11 +93,12 @@ class SOM(ClassicModel):
     fresh random order each pass) or 'batch' (n_iter batch-map epochs). init: 'sample'
     (random data rows) or 'pca' (a plane spanned by the two main principal components).
 
-    Learned: weights_ (m, n, D), n_iter_ (steps or epochs run).
+    Learned: weights_ (m, n, D), n_iter_ (steps or epochs run), labels_ (N,) the flat BMU
+    index of each training sample (not saved). To scikit-learn the map is a clusterer with
+    m * n clusters (predict: the BMU) and a transformer (transform: distances to the units),
+    as its KMeans.
     """
 
-    _params = ("m", "n", "sigma", "learning_rate", "neighborhood", "topology", "distance",
-               "decay", "mode", "n_iter", "init", "random_state")
     _arrays = ("weights_",)
     _scalars = ("n_iter_",)
 
@@ -116,6 +117,11 @@ class SOM(ClassicModel):
         self.n_iter = n_iter
         self.init = init
         self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "clusterer"
+        return tags
 
     # --- set-up -------------------------------------------------------------------------
 
@@ -171,7 +177,12 @@ class SOM(ClassicModel):
         self.weights_ = train(X, W, grid, gen).reshape(self.m, self.n, -1)
         self.n_iter_ = int(self.n_iter)
         self._fitted = True
+        self.labels_ = self.predict(X)
         return self
+
+    def fit_predict(self, X, y=None):
+        """Train on X (N, D); returns labels_ (N,), each sample's BMU after training."""
+        return self.fit(X).labels_
 
     def _schedule(self, t):
         decay = DECAYS[self.decay]
@@ -209,7 +220,7 @@ class SOM(ClassicModel):
     def step(self, x, t):
         """One online update with sample x (D,) as step t of n_iter (t sets the learning
         rate and sigma by `decay`). Returns the flat index of x's BMU."""
-        X, _ = self._check_X(x)
+        X, _ = self._check_X(x, single_ok=True)
         W = self._flat().copy()
         bmu = self._online_update(W, X[0], t, self._grid_distances().astype(W.dtype))
         self.weights_ = W.reshape(self.m, self.n, -1)
@@ -234,9 +245,15 @@ class SOM(ClassicModel):
         check_fitted(self)
         return self.weights_.reshape(self.m * self.n, -1)
 
-    def _check_X(self, X):
-        X = np.asarray(X)
-        single = X.ndim == 1
+    @property
+    def n_features_in_(self):
+        return self.weights_.shape[2]
+
+    def _check_X(self, X, single_ok=False):
+        """X (N, D) as an array of the weights' dtype, and whether it was one sample (D,)
+        (allowed when single_ok)."""
+        X = np.asarray(X) if single_ok else X
+        single = single_ok and X.ndim == 1
         W = self._flat()
         X = check_array("SOM", X[None] if single else X, n_features=W.shape[1])
         return X.astype(W.dtype, copy=False), single
@@ -252,7 +269,7 @@ class SOM(ClassicModel):
 
     def winner(self, x):
         """The BMU's grid (row, column): a tuple for x of shape (D,), an (N, 2) array for (N, D)."""
-        X, single = self._check_X(x)
+        X, single = self._check_X(x, single_ok=True)
         rc = np.stack(np.divmod(self.predict(X), self.n), axis=1)
         return tuple(int(v) for v in rc[0]) if single else rc
 
