@@ -8,8 +8,9 @@ best of --repeats.
 
     python benchmarks/filters.py [--repeats 5]
 
-scipy.ndimage runs one thread in C; ours runs our conv2d (im2col + GEMM) with 2 BLAS threads,
-and the median as np.partition over strided windows.
+scipy.ndimage runs one thread in C; ours runs the blurs as two 1-D passes of banded matrix
+products on 2 threads (neuronet.vision.banded), and the median as np.partition over strided
+windows.
 """
 
 import argparse

