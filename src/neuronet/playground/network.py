@@ -120,7 +120,9 @@ class NetworkSession(Session):
         penalty = PENALTIES[c["regularization"]]
         weights = [layer.weight for layer in linear_layers(self.model)]
         self.model.train()
-        with generator_scope(self.rng):  # dropout draws from this session's generator
+        # dropout draws from this session's generator; a diverging loss is reported below, so
+        # NumPy's overflow warnings on the way there are noise
+        with generator_scope(self.rng), np.errstate(over="ignore", invalid="ignore"):
             for _ in range(steps):
                 pick = from_numpy(self.rng.choice(n, size=batch, replace=False))
                 loss = self.loss_fn(self.model(x[pick]), y[pick])
@@ -140,7 +142,7 @@ class NetworkSession(Session):
         """(train loss, test loss) over the whole splits, without the penalty; None where
         not finite (JSON has no NaN)."""
         self.model.eval()
-        with no_grad():
+        with no_grad(), np.errstate(over="ignore", invalid="ignore"):
             values = [float(self.loss_fn(self.model(x), y).item()) for x, y in self.inputs.values()]
         return tuple(v if np.isfinite(v) else None for v in values)
 
@@ -171,6 +173,10 @@ class NetworkSession(Session):
     # --- reporting -------------------------------------------------------------------------
 
     def snapshot(self, with_data):
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged net is still drawn
+            return self._snapshot(with_data)
+
+    def _snapshot(self, with_data):
         layers = linear_layers(self.model)
         hidden = hidden_activations(self.model, self.grid_inputs)
         self.model.eval()

@@ -77,7 +77,8 @@ def split(x, y, train_ratio, generator):
 
 
 def encode_map(values):
-    """Values in [-1, 1] (any shape; clipped) as base64 of uint8 round((v + 1) * 127.5): the
-    compact form the page decodes into heat maps."""
-    codes = np.round((np.clip(values, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    """Values in [-1, 1] (any shape; clipped, NaN as 0) as base64 of uint8
+    round((v + 1) * 127.5): the compact form the page decodes into heat maps."""
+    values = np.clip(np.nan_to_num(values, nan=0.0), -1.0, 1.0)
+    codes = np.round((values + 1.0) * 127.5).astype(np.uint8)
     return base64.b64encode(codes.tobytes()).decode("ascii")

@@ -12,15 +12,18 @@ Standard library only (http.server, one thread per connection). The API:
     POST   /api/sessions/ID/config   {...}    change parameters -> its state
     POST   /api/sessions/ID/action   {name, args}   play, pause, step, reset, ... -> its state
     DELETE /api/sessions/ID                   free it now (the page does on unload)
-    GET    /api/sessions/ID/events            server-sent events: a "state" frame whenever
-                                              the session changes (with the data points when
-                                              they changed), "failure" when training stops
-                                              on an error, a comment every 15 s when idle
+    GET    /api/sessions/ID/stream            a WebSocket of JSON messages {event, data}:
+                                              "state" whenever the session changes (with the
+                                              data points when they changed), "failure" when
+                                              training stops on an error, "closed" when the
+                                              session is freed
 
 The stream's own thread also trains: while the session plays, it works about FRAME seconds,
-sends the frame, and goes on. Bad input is answered 400 with a message that names the
-parameter; an unknown session 404; a full table 503; anything unexpected 500, logged, and the
-server carries on.
+sends the frame, and goes on. A WebSocket rather than server-sent events: a browser keeps at
+most 6 HTTP/1.1 connections to a host, which 6 tabs of event streams would use up.
+
+Bad input is answered 400 with a message that names the parameter; an unknown session 404; a
+full table 503; anything unexpected 500, logged, and the server carries on.
 """
 
 import http.server
@@ -33,9 +36,11 @@ from importlib import resources
 
 from neuronet.playground.params import ParamError
 from neuronet.playground.sessions import SessionStore, TooManySessions, UnknownSession
+from neuronet.playground.websocket import WebSocket, accept_key, valid_key
 
 FRAME = 0.08  # seconds of training between two frames while playing (about 12 frames/s)
-KEEPALIVE = 15.0  # seconds between comments on a quiet stream
+KEEPALIVE = 15.0  # seconds between pings on a quiet stream
+WAKE = 0.5  # seconds a quiet stream waits before it looks whether its client went away
 MAX_BODY = 1 << 20  # bytes: a request body beyond this is refused (413)
 STATIC = {"index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
           "style.css": "text/css; charset=utf-8"}
@@ -49,6 +54,7 @@ class HTTPError(Exception):
 
 class PlaygroundServer(http.server.ThreadingHTTPServer):
     daemon_threads = True  # open streams do not keep the process alive at shutdown
+    request_queue_size = 128  # socketserver's 5 resets connections when many tabs open at once
 
     def __init__(self, address, idle_timeout=300.0, max_sessions=64, log=None):
         self.store = SessionStore(idle_timeout=idle_timeout, max_sessions=max_sessions)
@@ -71,8 +77,8 @@ class PlaygroundServer(http.server.ThreadingHTTPServer):
 
     def start(self):
         """Serve in a background thread; returns it (stop with shutdown())."""
-        thread = threading.Thread(target=self.serve_forever, name="playground-server",
-                                  daemon=True)
+        thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
+                                  name="playground-server", daemon=True)
         thread.start()
         return thread
 
@@ -153,7 +159,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise ParamError('an action needs {"name": ..., "args": {...}}')
             session.act(body.get("name"), body.get("args", {}))
             return self._send_json(200, session.state())
-        if (method, verb) == ("GET", "events"):
+        if (method, verb) == ("GET", "stream"):
             return self._stream(session)
         raise HTTPError(404, f"no such address: {method} {path[:80]}")
 
@@ -192,38 +198,56 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(200, STATIC[name], body)
 
     def _stream(self, session):
-        """Server-sent events until the session is freed or the page goes away."""
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
+        """The session's WebSocket, until the session is freed or the page goes away."""
+        key = self.headers.get("Sec-WebSocket-Key")
+        if self.headers.get("Upgrade", "").lower() != "websocket" or not valid_key(key):
+            raise HTTPError(400, "the stream is a WebSocket: send Upgrade: websocket and a "
+                                 "Sec-WebSocket-Key")
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept_key(key))
         self.end_headers()
         self.close_connection = True
-        sent_version, sent_data = -1, -1
+        socket = WebSocket(self.rfile, self.wfile)
+        sent_version, sent_data, quiet_since = -1, -1, time.monotonic()
         try:
-            while not session.closed and not self.server.stopping.is_set():
-                session.last_seen = time.monotonic()  # an open stream keeps it alive
+            while not (session.closed or socket.closed.is_set()
+                       or self.server.stopping.is_set()):
+                # an open stream keeps its session alive
+                session.last_seen = frame_start = time.monotonic()
                 try:
                     session.advance_frame(FRAME)
                 except ParamError as e:  # e.g. the loss diverged: say so, stay paused
-                    self._event("failure", {"error": str(e)})
+                    _send_event(socket, "failure", {"error": str(e)})
                 with session.lock:
                     if session.version == sent_version and not session.closed:
-                        if not session.changed.wait(KEEPALIVE):
-                            self.wfile.write(b": keep-alive\n\n")
-                            self.wfile.flush()
+                        session.changed.wait(WAKE)
+                        if time.monotonic() - quiet_since > KEEPALIVE:
+                            socket.ping()
+                            quiet_since = time.monotonic()
                         continue
-                    if session.closed:
-                        break
-                    state = session.state(with_data=session.data_version != sent_data)
+                    state = None if session.closed else session.state(
+                        with_data=session.data_version != sent_data)
+                if state is None:
+                    break
                 sent_version, sent_data = state["version"], state["data_version"]
-                self._event("state", state)
-            self._event("closed", {"reason": "the session was freed"})
-        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+                _send_event(socket, "state", state)
+                quiet_since = time.monotonic()
+                rest = FRAME - (quiet_since - frame_start)
+                if state["playing"] and rest > 0:  # a quick frame (a few rule steps): pace it
+                    with session.lock:
+                        session.changed.wait(rest)
+            if session.closed:
+                _send_event(socket, "closed", {"reason": "the session was freed"})
+        except OSError:
             pass  # the tab went away
+        finally:
+            socket.close()
 
-    def _event(self, name, value):
-        self.wfile.write(b"event: " + name.encode() + b"\ndata: " + _dump(value) + b"\n\n")
-        self.wfile.flush()
+
+def _send_event(socket, name, value):
+    socket.send_text(_dump({"event": name, "data": value}))
 
 
 def _dump(value):

@@ -96,7 +96,8 @@ class SOMSession(Session):
         c = self.config
         state = {"rows": c["rows"], "columns": c["columns"], "topology": c["topology"],
                  "step": self.t, "n_iter": c["n_iter"], "finished": self.t >= c["n_iter"],
-                 "weights": np.round(self.som.weights_.astype(np.float64), 4).tolist(),
+                 "weights": np.round(self.som.weights_.reshape(-1, 2).astype(np.float64),
+                                     4).tolist(),  # (rows * columns, 2), row by row
                  "links": grid_links(c["rows"], c["columns"], c["topology"]),
                  "quantization_error": self.errors[-1][1], "errors": self.errors,
                  "last": None if self.last is None else
