@@ -83,7 +83,7 @@ def test_bad_input(digits):
         DBN(()).fit(X[:10])
     with pytest.raises(ValueError, match="DBN: X contains NaN"):
         DBN((4,)).fit(np.full((3, 2), np.nan))
-    with pytest.raises(ValueError, match=r"BernoulliRBM: visible values must lie in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"DBN: visible values must lie in \[0, 1\]"):
         DBN((4,)).fit(X[:10] * 16)
     dbn = DBN((4,), n_iter=1, finetune_epochs=1, random_state=0).fit(X[:30], y[:30])
     with pytest.raises(ValueError, match="DBN: X has 3 features, but DBN is expecting 64 features"):

@@ -112,7 +112,8 @@ def check_targets(model, y, n_samples):
     float labels that are not whole numbers (a regression target, not classes).
     """
     if y is None:
-        raise ValueError(f"{model} requires y to be passed, but the target y is None")
+        raise ValueError(f"{model}: this classifier requires y to be passed, but the target y "
+                         "is None")
     y = np.asarray(y)
     if y.shape == (n_samples, 1):
         # the message starts as scikit-learn's, which its estimator checks look for

@@ -84,6 +84,9 @@ class DBN(Classifier, ClassicModel):
         """Greedy layer-wise RBM training on X (N, D); returns self."""
         sizes = self._check_sizes()
         X = check_array("DBN", X)
+        if X.min() < 0 or X.max() > 1:  # a BernoulliRBM only warns; a DBN is ours: refuse
+            raise ValueError(f"DBN: visible values must lie in [0, 1] (the bottom RBM's "
+                             f"Bernoulli units), got values in [{X.min()}, {X.max()}]")
         gen = get_generator(self.random_state)
         self.rbms_ = []
         inputs = X

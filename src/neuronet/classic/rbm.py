@@ -10,6 +10,7 @@ that live across updates (PCD). Momentum and L2 weight decay are optional.
 """
 
 import itertools
+import warnings
 
 import numpy as np
 
@@ -38,7 +39,8 @@ class BernoulliRBM(Transformer, ClassicModel):
     batch_size of them) instead of CD. momentum: velocity coefficient. weight_decay: L2
     coefficient on the weights (not the biases). random_state: int seed or Generator.
 
-    fit(X): X (N, D) with values in [0, 1] (probabilities are allowed as data). Learned (names
+    fit(X): X (N, D) with values in [0, 1] (probabilities are allowed as data; other values
+    are used as given, with a warning). Learned (names
     as in scikit-learn): components_ (H, D), intercept_hidden_ (H,), intercept_visible_ (D,),
     h_samples_ (batch_size, H) the persistent chains' hidden states, history_ (mean
     reconstruction error after each epoch).
@@ -72,8 +74,10 @@ class BernoulliRBM(Transformer, ClassicModel):
         dtype = self.components_.dtype if fitted else None
         X = check_array("BernoulliRBM", X, n_features=n_features, dtype=dtype)
         if X.min() < 0 or X.max() > 1:
-            raise ValueError(f"BernoulliRBM: visible values must lie in [0, 1], got values in "
-                             f"[{X.min()}, {X.max()}]")
+            # a warning, not an error: scikit-learn's contract (and its RBM) takes any finite X
+            warnings.warn(f"BernoulliRBM: visible values should lie in [0, 1] (they are "
+                          f"Bernoulli probabilities), got values in [{X.min()}, {X.max()}]; "
+                          "scale X first, e.g. with MinMaxScaler", UserWarning, stacklevel=3)
         return X
 
     def _check_params(self):
