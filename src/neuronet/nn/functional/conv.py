@@ -4,7 +4,9 @@ conv_transpose2d, conv_transpose1d (NCHW / NCL).
 Each is one fused op built on im2col.py: conv2d is im2col + one GEMM per group, its input
 gradient is a GEMM + col2im, or, with stride 1, the adjoint convolution (see im2col.py);
 the transposed convolution is the adjoint map, so its forward is conv2d's input gradient
-and its input gradient is conv2d's forward, on the same geometry.
+and its input gradient is conv2d's forward, on the same geometry. conv2d's 3x3 stride-1
+layers with enough channels run as Winograd F(2x2, 3x3) instead (winograd.py), strided
+kernels that the stride divides over phases (phases.py); im2col stays the reference.
 The 1-D versions run the 2-D op on a height-1 image.
 """
 
@@ -14,6 +16,7 @@ from neuronet.autograd.function import Function
 from neuronet.autograd.tensor import Tensor
 from neuronet.nn.functional.im2col import ConvGeometry
 from neuronet.nn.functional.phases import over_phases_if_it_applies
+from neuronet.nn.functional.winograd import WinogradGeometry, applies
 
 
 class Conv2d(Function):
@@ -160,7 +163,8 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, op):
             f"size ({geo.Hp} x {geo.Wp}) < dilated kernel size "
             f"({dilation[0] * (KH - 1) + 1} x {dilation[1] * (KW - 1) + 1})"
         )
-    return Conv2d.apply(input, weight, bias, geometry=over_phases_if_it_applies(geo))
+    geo = WinogradGeometry(geo) if applies(geo) else over_phases_if_it_applies(geo)
+    return Conv2d.apply(input, weight, bias, geometry=geo)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
