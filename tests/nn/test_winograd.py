@@ -60,9 +60,10 @@ def test_matches_the_im2col_path(rng, x_shape, out_channels, padding):
 
 @pytest.fixture
 def every_3x3(monkeypatch):
-    """Winograd for every 3x3 stride-1 convolution, however few its channels; yields the
-    list of geometries it ran forward on."""
+    """Winograd for every 3x3 stride-1 convolution, however few its channels and small its
+    planes; yields the list of geometries it ran forward on."""
     monkeypatch.setattr(winograd, "_MIN_CHANNELS", 1)
+    monkeypatch.setattr(winograd, "_MIN_OUTPUTS", 1)
     ran = []
     convolve = WinogradGeometry.convolve
 
@@ -97,6 +98,7 @@ def test_chunks_on_threads_give_the_same_results(rng, monkeypatch):
         pytest.skip("BLAS threads cannot be controlled here: parallel regions run serially")
     monkeypatch.setattr(winograd, "_CHUNK_BYTES", 1)
     monkeypatch.setattr(winograd, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(winograd, "_PARALLEL_TILES", 0)
     threads = parallel.get_num_threads()
     parallel.set_num_threads(3)
     try:
@@ -140,7 +142,7 @@ def test_empty_batch(every_3x3):
 
 @pytest.mark.parametrize("shape,channels", [((4, 64, 16, 16), 64), ((2, 128, 8, 8), 256),
                                             ((3, 16, 9, 7), 24)])
-def test_float32_error_is_that_of_im2col_and_torch(rng, shape, channels):
+def test_float32_error_is_that_of_im2col_and_torch(rng, every_3x3, shape, channels):
     """float32 results against float64 torch: the largest error, relative to the largest
     value, of each of y, dx, dweight and dbias within 2e-6 (measured: at most 9.1e-7,
     im2col 7.4e-7, torch's own float32 1.2e-6), and within 1e-5 of torch's float32."""
@@ -162,6 +164,7 @@ def test_float32_error_is_that_of_im2col_and_torch(rng, shape, channels):
             r = r.detach().double().numpy()
             assert a.dtype == np.float32
             assert_close(a, r, rtol=0, atol=bound * np.abs(r).max(), what=f"{what} ({dtype})")
+    assert every_3x3, "the Winograd path did not run"
 
 
 def _geometry(x_shape, w_shape, stride=(1, 1), padding=(1, 1, 1, 1), dilation=(1, 1),
@@ -170,17 +173,21 @@ def _geometry(x_shape, w_shape, stride=(1, 1), padding=(1, 1, 1, 1), dilation=(1
 
 
 def test_which_convolutions_take_it():
-    """3x3 at stride 1, no dilation, one group, >= 16 channels in and out: ResNet's 3x3
-    layers; not strided, dilated, grouped, other kernels, few channels or the cropped
-    geometry of a transposed convolution's large output_padding."""
+    """3x3 at stride 1, no dilation, one group, >= 16 channels in and out, output planes
+    of >= 256 positions: ResNet's 3x3 layers on 32x32 and 16x16 planes; not strided,
+    dilated, grouped, other kernels, few channels, small planes or the cropped geometry of
+    a transposed convolution's large output_padding."""
     assert applies(_geometry((32, 64, 32, 32), (64, 64, 3, 3)))
-    assert applies(_geometry((1, 16, 5, 4), (17, 16, 3, 3), padding=(0, 0, 0, 0)))
-    assert not applies(_geometry((1, 64, 8, 8), (64, 64, 3, 3), stride=(2, 2)))
-    assert not applies(_geometry((1, 64, 8, 8), (64, 64, 3, 3), dilation=(2, 2)))
-    assert not applies(_geometry((1, 64, 8, 8), (64, 32, 3, 3), groups=2))
-    assert not applies(_geometry((1, 64, 8, 8), (64, 64, 5, 5)))
-    assert not applies(_geometry((1, 3, 8, 8), (64, 3, 3, 3)))
-    assert not applies(_geometry((1, 64, 8, 8), (8, 64, 3, 3)))
-    cropped = ConvGeometry((1, 64, 8, 8), (64, 64, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1,
-                           output_hw=(7, 7))
+    assert applies(_geometry((1, 128, 16, 16), (128, 128, 3, 3)))
+    assert applies(_geometry((1, 16, 18, 18), (17, 16, 3, 3), padding=(0, 0, 0, 0)))
+    assert not applies(_geometry((1, 16, 17, 17), (17, 16, 3, 3), padding=(0, 0, 0, 0)))
+    assert not applies(_geometry((1, 256, 8, 8), (256, 256, 3, 3)))
+    assert not applies(_geometry((1, 64, 32, 32), (64, 64, 3, 3), stride=(2, 2)))
+    assert not applies(_geometry((1, 64, 32, 32), (64, 64, 3, 3), dilation=(2, 2)))
+    assert not applies(_geometry((1, 64, 32, 32), (64, 32, 3, 3), groups=2))
+    assert not applies(_geometry((1, 64, 32, 32), (64, 64, 5, 5)))
+    assert not applies(_geometry((1, 3, 32, 32), (64, 3, 3, 3)))
+    assert not applies(_geometry((1, 64, 32, 32), (8, 64, 3, 3)))
+    cropped = ConvGeometry((1, 64, 32, 32), (64, 64, 3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1,
+                           output_hw=(31, 31))
     assert not applies(cropped)
