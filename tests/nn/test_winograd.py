@@ -12,7 +12,7 @@ from neuronet.nn import functional as F
 from neuronet.nn.functional import winograd
 from neuronet.nn.functional.im2col import ConvGeometry
 from neuronet.nn.functional.winograd import WinogradGeometry, applies
-from oracle import assert_close, check_op, needs_torch, torch
+from oracle import assert_close, check_op, needs_torch, step_both, torch, twins
 
 if torch is not None:
     import torch.nn.functional as TF
@@ -165,6 +165,31 @@ def test_float32_error_is_that_of_im2col_and_torch(rng, every_3x3, shape, channe
             assert a.dtype == np.float32
             assert_close(a, r, rtol=0, atol=bound * np.abs(r).max(), what=f"{what} ({dtype})")
     assert every_3x3, "the Winograd path did not run"
+
+
+def test_layers_of_a_residual_stage_match_torch(rng):
+    """nn.Conv2d layers that take the fast path by themselves (16 and 24 channels, 16x16
+    and 17x16 planes, with and without bias), between batch norm and ReLU as in ResNet:
+    output, input and parameter gradients as torch's (float64, rtol 1e-10)."""
+    def build(lib):
+        return lib.Sequential(
+            lib.Conv2d(16, 24, 3, padding=1, bias=False), lib.BatchNorm2d(24), lib.ReLU(),
+            lib.Conv2d(24, 16, 3, padding=1), lib.ReLU(),
+        )
+
+    ran = []
+    convolve = WinogradGeometry.convolve
+
+    def spy(self, *args):
+        ran.append(self)
+        return convolve(self, *args)
+
+    ours, theirs = twins(build)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WinogradGeometry, "convolve", spy)
+        for shape in [(2, 16, 16, 16), (3, 16, 17, 16)]:
+            step_both(ours, theirs, rng.standard_normal(shape))
+    assert len(ran) == 4
 
 
 def _geometry(x_shape, w_shape, stride=(1, 1), padding=(1, 1, 1, 1), dilation=(1, 1),
