@@ -1,0 +1,189 @@
+"""One ONNX emitter per layer type (see export_graph.py for what an emitter is).
+
+    Linear -> Gemm (transB=1)              Conv1d/2d, ConvTranspose1d/2d -> Conv, ConvTranspose
+    BatchNorm1d/2d -> BatchNormalization   MaxPool, AvgPool -> MaxPool, AveragePool
+    AdaptiveAvgPool -> GlobalAveragePool, or AveragePool when the input size is a multiple
+    ReLU, Tanh, Sigmoid, LeakyReLU, ELU, SELU, Softmax, LogSoftmax -> the same ops
+    Flatten -> Flatten (or Reshape)        Embedding -> Gather      Sequential -> its layers
+    Dropout, Dropout2d, Identity -> nothing (the graph is the model in eval mode)
+
+Each also names the functions that the model-level emitters share for the shape operations
+of a forward (flatten, reshape, unsqueeze, transpose).
+"""
+
+import numpy as np
+
+from neuronet import nn
+from neuronet.onnx.export_graph import emitter
+
+
+def _tuple(value, n):
+    return tuple(int(v) for v in value) if isinstance(value, (tuple, list)) else (int(value),) * n
+
+
+def flatten(g, x, name, start_dim=1, end_dim=-1):
+    """x.flatten(start_dim, end_dim): Flatten for the usual (1, -1), else a Reshape."""
+    data = x.data.flatten(start_dim, end_dim)
+    if start_dim == 1 and end_dim in (-1, x.data.ndim - 1):
+        return g.op("Flatten", [x.name], name, data, axis=1)
+    return reshape(g, x.name, [0 if start_dim > 0 else -1, *data.shape[1:]], name, data)
+
+
+def reshape(g, value, shape, name, data):
+    """ONNX value `value` reshaped to `shape` (0 keeps the input's size on that axis: the
+    dynamic batch), as a Value standing for `data`."""
+    return g.op("Reshape", [value, g.ints(shape, f"{name}.shape")], name, data)
+
+
+def unsqueeze(g, x, axis, name):
+    return g.op("Unsqueeze", [x.name, g.ints([axis], f"{name}.axes")], name,
+                x.data.unsqueeze(axis))
+
+
+def transpose(g, value, perm, name):
+    """The ONNX name of `value` (a name) with its axes permuted."""
+    return g.node("Transpose", [value], name, perm=list(perm))
+
+
+@emitter(nn.Sequential)
+def _sequential(g, module, x):
+    for layer in module:
+        x = g.module(layer, x)
+    return x
+
+
+@emitter(nn.Dropout, nn.Dropout2d, nn.Identity)
+def _nothing(g, module, x):
+    return x
+
+
+@emitter(nn.Linear)
+def _linear(g, module, x):
+    if x.data.ndim != 2:
+        raise g.unsupported(module, f"only inputs (N, in_features) are exported, got shape "
+                                    f"{tuple(x.data.shape)}")
+    inputs = [x.name, g.weight(module, "weight")]
+    if module.bias is not None:
+        inputs.append(g.weight(module, "bias"))
+    return g.layer(module, "Gemm", inputs, x, transB=1)
+
+
+def _pads(module):
+    """ONNX pads (all starts, then all ends) from torch's per-side padding, last axis first."""
+    sides = module._reversed_padding_repeated_twice
+    return list(sides[0::2][::-1]) + list(sides[1::2][::-1])
+
+
+@emitter(nn.Conv1d, nn.Conv2d, nn.ConvTranspose1d, nn.ConvTranspose2d)
+def _conv(g, module, x):
+    if module.padding_mode != "zeros":
+        raise g.unsupported(module, f"padding_mode {module.padding_mode!r} is not exported "
+                                    "(only 'zeros')")
+    inputs = [x.name, g.weight(module, "weight")]
+    if module.bias is not None:
+        inputs.append(g.weight(module, "bias"))
+    attrs = dict(kernel_shape=list(module.kernel_size), strides=list(module.stride),
+                 dilations=list(module.dilation), pads=_pads(module), group=module.groups)
+    if module.transposed:
+        return g.layer(module, "ConvTranspose", inputs, x,
+                       output_padding=list(module.output_padding), **attrs)
+    return g.layer(module, "Conv", inputs, x, **attrs)
+
+
+@emitter(nn.BatchNorm1d, nn.BatchNorm2d)
+def _batch_norm(g, module, x):
+    if module.running_mean is None:
+        raise g.unsupported(module, "without running statistics it normalizes each batch by "
+                                    "its own even in eval mode, which ONNX inference does not")
+    ones = np.ones(module.num_features, module.running_mean.dtype)
+    inputs = [x.name,
+              g.weight(module, "weight", None if module.weight is not None else ones),
+              g.weight(module, "bias", None if module.bias is not None else 0 * ones),
+              g.weight(module, "running_mean"), g.weight(module, "running_var")]
+    attrs = {"epsilon": float(module.eps)}
+    if module.momentum is not None:  # ONNX's momentum weighs the old statistics
+        attrs["momentum"] = 1.0 - float(module.momentum)
+    return g.layer(module, "BatchNormalization", inputs, x, **attrs)
+
+
+def _window(module, x, dilation=1):
+    """kernel_shape, strides, pads and ceil_mode of a pooling layer on input value x.
+
+    ceil_mode is written only where it changes the output size (GoogLeNet's stride-1 pools
+    have it, to no effect): some runtimes (onnx's reference evaluator) size such pools wrongly.
+    """
+    n = x.data.ndim - 2
+    kernel, stride = _tuple(module.kernel_size, n), _tuple(module.stride, n)
+    pads, dilations = _tuple(module.padding, n), _tuple(dilation, n)
+    floor = tuple((size + 2 * p - d * (k - 1) - 1) // s + 1 for size, k, s, p, d in
+                  zip(x.data.shape[2:], kernel, stride, pads, dilations))
+    ceil = module.ceil_mode and module(x.data).shape[2:] != floor
+    return dict(kernel_shape=list(kernel), strides=list(stride), pads=list(pads) * 2,
+                ceil_mode=int(ceil))
+
+
+@emitter(nn.MaxPool1d, nn.MaxPool2d)
+def _max_pool(g, module, x):
+    if module.return_indices:
+        raise g.unsupported(module, "return_indices=True is not exported")
+    return g.layer(module, "MaxPool", [x.name], x,
+                   dilations=list(_tuple(module.dilation, x.data.ndim - 2)),
+                   **_window(module, x, module.dilation))
+
+
+@emitter(nn.AvgPool1d, nn.AvgPool2d)
+def _avg_pool(g, module, x):
+    if getattr(module, "divisor_override", None) is not None:
+        raise g.unsupported(module, "divisor_override is not exported")
+    return g.layer(module, "AveragePool", [x.name], x,
+                   count_include_pad=int(module.count_include_pad),
+                   **_window(module, x))
+
+
+@emitter(nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)
+def _adaptive_avg_pool(g, module, x):
+    sizes = x.data.shape[2:]
+    wanted = _tuple(module.output_size, len(sizes)) if module.output_size is not None else sizes
+    wanted = [s if w is None else w for s, w in zip(sizes, wanted)]
+    if all(w == 1 for w in wanted):
+        return g.layer(module, "GlobalAveragePool", [x.name], x)
+    if any(s % w for s, w in zip(sizes, wanted)):
+        raise g.unsupported(module, f"output size {tuple(wanted)} does not divide the input "
+                                    f"size {tuple(sizes)}: its windows are not one AveragePool")
+    kernel = [s // w for s, w in zip(sizes, wanted)]
+    return g.layer(module, "AveragePool", [x.name], x, kernel_shape=kernel, strides=kernel)
+
+
+def _elementwise(op_type, **attrs_of):
+    """The emitter of an activation: node op_type with attributes read off the module
+    (attrs_of: ONNX attribute -> fn(module))."""
+    def emit(g, module, x):
+        return g.layer(module, op_type, [x.name], x,
+                       **{name: read(module) for name, read in attrs_of.items()})
+    return emit
+
+
+for _cls, _op in ((nn.ReLU, "Relu"), (nn.Tanh, "Tanh"), (nn.Sigmoid, "Sigmoid"),
+                  (nn.SELU, "Selu")):
+    emitter(_cls)(_elementwise(_op))
+emitter(nn.LeakyReLU)(_elementwise("LeakyRelu", alpha=lambda m: float(m.negative_slope)))
+emitter(nn.ELU)(_elementwise("Elu", alpha=lambda m: float(m.alpha)))
+
+
+@emitter(nn.Softmax, nn.LogSoftmax)
+def _softmax(g, module, x):
+    if module.dim is None:
+        raise g.unsupported(module, "dim=None (an implicit axis) is not exported: give dim")
+    op_type = "LogSoftmax" if isinstance(module, nn.LogSoftmax) else "Softmax"
+    return g.layer(module, op_type, [x.name], x, axis=int(module.dim))
+
+
+@emitter(nn.Flatten)
+def _flatten(g, module, x):
+    return flatten(g, x, g.path(module) or "flatten", module.start_dim, module.end_dim)
+
+
+@emitter(nn.Embedding)
+def _embedding(g, module, indices):
+    return g.layer(module, "Gather", [g.weight(module, "weight"), indices.name], indices,
+                   axis=0)
