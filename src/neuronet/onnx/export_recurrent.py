@@ -13,10 +13,10 @@ import numpy as np
 
 from neuronet import nn
 from neuronet.models.rnn import SequenceClassifier
-from neuronet.ops.shape import cat
 from neuronet.onnx.export_graph import Value, emitter, joined
 from neuronet.onnx.export_layers import reshape, transpose, unsqueeze
 from neuronet.onnx.load_layers import _GRU_TO_TORCH, _LSTM_TO_TORCH, _reorder_gates
+from neuronet.ops.shape import cat
 
 _ONNX_OPS = {"RNN_TANH": "RNN", "RNN_RELU": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
 # ONNX's gate blocks taken from torch's: the inverse of the loader's torch-from-ONNX order
