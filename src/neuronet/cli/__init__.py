@@ -15,6 +15,7 @@
     neuronet train-gan --model cdcgan --dataset fashion-mnist --epochs 10 --out runs/cdcgan
     neuronet sample runs/cdcgan --label 3 --n 64 out.png
     neuronet playground [--port 8000]
+    neuronet export runs/demo --format onnx [--out model.onnx]
 
 `main(argv)` returns the exit status: 0 on success, 2 for a bad command line or bad input
 (unknown model or dataset, bad number, missing data or run folder), reported as one line on
@@ -24,13 +25,13 @@ stderr without a traceback; 1 when training diverges; 130 when interrupted.
 import sys
 
 from neuronet.cli import (
-    data, evaluate, experiment, filter, generate, hopfield, models, playground, predict, sample,
-    search, som, train, train_gan, train_lm,
+    data, evaluate, experiment, export, filter, generate, hopfield, models, playground, predict,
+    sample, search, som, train, train_gan, train_lm,
 )
 from neuronet.cli.common import Parser, UsageError
 
 COMMANDS = (train, evaluate, predict, data, models, experiment, filter, train_lm, generate,
-            som, hopfield, search, train_gan, sample, playground)
+            som, hopfield, search, train_gan, sample, playground, export)
 
 
 def build_parser():
