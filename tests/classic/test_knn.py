@@ -162,3 +162,56 @@ def test_bad_queries():
             np.zeros((1, 2)))
     with pytest.raises(RuntimeError, match="call fit"):
         KNeighborsClassifier().predict(np.zeros((1, 2)))
+
+
+def _brute_l1(X, Q, k):
+    """The definition: all float64 L1 distances, sorted by (distance, training index)."""
+    D = np.abs(Q[:, None, :].astype(np.float64) - X[None].astype(np.float64)).sum(axis=2)
+    order = np.lexsort((np.broadcast_to(np.arange(len(X)), D.shape), D), axis=1)[:, :k]
+    return np.take_along_axis(D, order, axis=1), order
+
+
+L1_DATA = {
+    # few values: many exact ties, broken by training index
+    "uint8 ties": lambda r: r.integers(0, 3, (2500, 24)).astype(np.uint8),
+    "uint8 images": lambda r: (r.random((2500, 49)) < 0.3) * r.integers(0, 256, (2500, 49)),
+    "float64 ties": lambda r: r.integers(0, 3, (2500, 24)).astype(np.float64),
+    "float32": lambda r: r.normal(size=(2500, 37)).astype(np.float32),
+    # a large offset: the float32 group sums round, the margin must keep the true neighbours
+    "float32 offset": lambda r: (3e6 + r.normal(size=(2500, 37))).astype(np.float32),
+}
+# queries near training rows: a shift of every feature the same way makes the bounds tight
+SHIFTS = {"uint8 ties": 1, "float64 ties": 1, "float32 offset": 1.0}
+
+
+@pytest.mark.parametrize("k", [1, 5])
+@pytest.mark.parametrize("data", list(L1_DATA))
+def test_pruned_l1_is_brute_force_l1(data, k, rng, monkeypatch):
+    import neuronet.classic.knn as knn
+    X = L1_DATA[data](rng)
+    X = X.astype(np.uint8) if data.startswith("uint8") else X
+    shift = SHIFTS.get(data, 0)
+    Q = X[:40] + (rng.integers(0, 2, X[:40].shape) * shift if data.endswith("ties") else shift)
+    Q = np.concatenate([Q.astype(X.dtype), L1_DATA[data](rng)[:40].astype(X.dtype)])
+    y = rng.integers(0, 3, len(X))
+    pruned = KNeighborsClassifier(k, p=1).fit(X, y)
+    assert pruned._prepared.pruned is not None
+    d, i = pruned.kneighbors(Q)
+    d_brute, i_brute = _brute_l1(X, Q, k)
+    np.testing.assert_array_equal(i, i_brute)
+    np.testing.assert_array_equal(d, d_brute)  # the same float64 sums, bit for bit
+    monkeypatch.setattr(knn, "_PRUNE_MIN_ROWS", len(X) + 1)
+    reference = KNeighborsClassifier(k, p=1).fit(X, y)
+    assert reference._prepared.pruned is None
+    np.testing.assert_array_equal(pruned.predict(Q), reference.predict(Q))
+    if not data.endswith("ties"):  # the reference keeps 2k + 8 candidates: few ties only
+        np.testing.assert_array_equal(reference.kneighbors(Q)[1], i)
+
+
+def test_pruned_l1_leaves_each_training_point_out(rng):
+    X = rng.integers(0, 3, (2100, 6)).astype(np.uint8)  # many duplicates
+    d, i = KNeighborsClassifier(3, p=1).fit(X, np.zeros(2100)).kneighbors()
+    assert not (i == np.arange(2100)[:, None]).any()
+    true = np.abs(X[i].astype(np.int64) - X[:, None].astype(np.int64)).sum(axis=2)
+    np.testing.assert_array_equal(d, true)
+    np.testing.assert_array_equal(d, _brute_l1(X, X, 4)[0][:, 1:])  # self at distance 0

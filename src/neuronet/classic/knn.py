@@ -32,13 +32,14 @@ from neuronet.classic.base import (
     check_targets,
     lookup,
 )
+from neuronet.classic.knn_l1 import PrunedL1, exact_l1, l1_float, l1_int16, pad_to_lanes
 from neuronet.data.splits import kfold_indices
 
 _METRICS = {"euclidean": "l2", "l2": "l2", "manhattan": "l1", "l1": "l1", "cityblock": "l1",
             "cosine": "cosine", "minkowski": None}
 _MINKOWSKI_P = {1: "l1", 2: "l2"}
 _WEIGHTS = ("uniform", "distance")
-_L1_BLOCK_BYTES = 1 << 20  # the int16 difference block of the L1 path: stays in cache
+_PRUNE_MIN_ROWS = 2048     # smaller training sets: brute-force L1 (pruning does not pay)
 _EXTRA_CANDIDATES = 8      # candidates re-ranked exactly beyond 2k
 
 
@@ -64,9 +65,10 @@ class _Prepared:
         elif kind == "cosine":
             self.Xw = _unit_rows(X.astype(self.dtype, copy=False))
         elif X.dtype == np.uint8:
-            self.Xw = _pad_to_lanes(X.astype(np.int16))
+            self.Xw = pad_to_lanes(X.astype(np.int16))
         else:
             self.Xw = X.astype(self.dtype, copy=False)
+        self.pruned = PrunedL1(X) if kind == "l1" and len(X) >= _PRUNE_MIN_ROWS else None
 
     def fast(self, Q):
         """(B, N) distances good enough to pick candidates: squared L2, L1 or cosine."""
@@ -81,64 +83,25 @@ class _Prepared:
             D = _unit_rows(Q.astype(self.dtype, copy=False)) @ self.Xw.T
             return np.subtract(1, D, out=D)
         if self.X.dtype == np.uint8 and Q.dtype == np.uint8:
-            return _l1_uint8(_pad_to_lanes(Q.astype(np.int16)), self.Xw)
-        return _l1_float(Q.astype(self.dtype, copy=False), self.Xw)
+            return l1_int16(pad_to_lanes(Q.astype(np.int16)), self.Xw)
+        return l1_float(Q.astype(self.dtype, copy=False), self.Xw)
 
     def exact(self, Q, idx):
         """float64 distances from each query row to its candidates `idx` (B, m): the metric."""
+        if self.kind == "l1":
+            return exact_l1(self.X, Q, idx)
         Q = Q.astype(np.float64)
         if self.kind == "cosine":
             C = _unit_rows(self.X[idx].astype(np.float64), axis=2)
             return 1 - np.einsum("bmd,bd->bm", C, _unit_rows(Q))
         diff = self.X[idx].astype(np.float64)
         diff -= Q[:, None, :]
-        if self.kind == "l1":
-            return np.abs(diff).sum(axis=2)
         return np.sqrt(np.einsum("bmd,bmd->bm", diff, diff))
 
 
 def _unit_rows(A, axis=-1):
     norms = np.linalg.norm(A, axis=axis, keepdims=True)
     return A / np.where(norms == 0, 1, norms)  # a zero row stays zero: distance 1 to all
-
-
-def _pad_to_lanes(A):
-    """int16 rows padded with zeros to a multiple of 4 features (four int16 in a uint64)."""
-    pad = -A.shape[1] % 4
-    return np.pad(A, ((0, 0), (0, pad))) if pad else A
-
-
-def _l1_uint8(Q, X):
-    """Exact L1 between uint8 rows held as int16: Q (B, d), X (N, d) -> (B, N) float32.
-
-    |q - x| <= 255 per feature; viewing each row of int16 differences as uint64 words sums
-    four features in one addition (four 16-bit lanes), which is several times faster than an
-    int32 reduction. A lane sums d/4 values below 256, so features are taken 1024 at a time
-    (256 * 255 < 2^16: no lane overflows).
-    """
-    out = np.zeros((len(Q), len(X)), np.float32)
-    for f in range(0, Q.shape[1], 1024):
-        q, x = Q[:, f:f + 1024], X[:, f:f + 1024]
-        rows = max(1, _L1_BLOCK_BYTES // (2 * q.shape[1] * len(q)))
-        for s in range(0, len(x), rows):
-            diff = q[:, None, :] - x[None, s:s + rows]
-            np.abs(diff, out=diff)
-            words = diff.view(np.uint64).sum(axis=2)
-            lanes = (words & 0xFFFF) + ((words >> 16) & 0xFFFF) + ((words >> 32) & 0xFFFF)
-            out[:, s:s + rows] += lanes + (words >> 48)
-    return out
-
-
-def _l1_float(Q, X):
-    """L1 between float rows: Q (B, d), X (N, d) -> (B, N), training rows in small blocks."""
-    out = np.empty((len(Q), len(X)), Q.dtype)
-    rows = max(1, _L1_BLOCK_BYTES // (Q.itemsize * Q.shape[1] * len(Q)))
-    ones = np.ones(Q.shape[1], Q.dtype)
-    for s in range(0, len(X), rows):
-        diff = Q[:, None, :] - X[None, s:s + rows]
-        np.abs(diff, out=diff)
-        out[:, s:s + rows] = diff @ ones  # a BLAS sum: faster than a pairwise reduction
-    return out
 
 
 def _drop_self(dist, ind):
@@ -242,6 +205,8 @@ class KNeighborsClassifier(Classifier, ClassicModel):
         """(distances, indices), each (B, k): the k nearest training rows of each row of Q."""
         if not hasattr(self, "_prepared"):  # a loaded model
             self._prepared = _Prepared(self._kind(), self.fit_X_)
+        if self._prepared.pruned is not None and self._prepared.pruned.takes(Q):
+            return self._prepared.pruned.kneighbors(Q, k)
         n_fit = self.n_samples_fit_
         m = min(n_fit, 2 * k + _EXTRA_CANDIDATES)
         dist = np.empty((len(Q), k))
