@@ -59,7 +59,7 @@ def randomized(model, seed=0):
     statistics and affine parameters (so that they count), in eval mode."""
     rng = np.random.default_rng(seed)
     for module in model.modules():
-        if isinstance(module, (nn.Linear, nn.Conv2d)):
+        if isinstance(module, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
             module.reset_parameters()
         if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
             c = module.num_features

@@ -106,38 +106,36 @@ def _batch_norm(g, module, x):
     return g.layer(module, "BatchNormalization", inputs, x, **attrs)
 
 
-def _window(module, x, dilation=1):
-    """kernel_shape, strides, pads and ceil_mode of a pooling layer on input value x.
+def _pool(g, module, x, op_type, dilation=1, **attrs):
+    """A MaxPool/AveragePool node: kernel_shape, strides, pads and ceil_mode of the layer.
 
     ceil_mode is written only where it changes the output size (GoogLeNet's stride-1 pools
-    have it, to no effect): some runtimes (onnx's reference evaluator) size such pools wrongly.
+    have it, to no effect): onnx's reference evaluator sizes such pools wrongly.
     """
     n = x.data.ndim - 2
     kernel, stride = _tuple(module.kernel_size, n), _tuple(module.stride, n)
     pads, dilations = _tuple(module.padding, n), _tuple(dilation, n)
     floor = tuple((size + 2 * p - d * (k - 1) - 1) // s + 1 for size, k, s, p, d in
                   zip(x.data.shape[2:], kernel, stride, pads, dilations))
-    ceil = module.ceil_mode and module(x.data).shape[2:] != floor
-    return dict(kernel_shape=list(kernel), strides=list(stride), pads=list(pads) * 2,
-                ceil_mode=int(ceil))
+    data = module(x.data)
+    ceil = module.ceil_mode and data.shape[2:] != floor
+    return g.op(op_type, [x.name], g.path(module) or op_type, data, kernel_shape=list(kernel),
+                strides=list(stride), pads=list(pads) * 2, ceil_mode=int(ceil), **attrs)
 
 
 @emitter(nn.MaxPool1d, nn.MaxPool2d)
 def _max_pool(g, module, x):
     if module.return_indices:
         raise g.unsupported(module, "return_indices=True is not exported")
-    return g.layer(module, "MaxPool", [x.name], x,
-                   dilations=list(_tuple(module.dilation, x.data.ndim - 2)),
-                   **_window(module, x, module.dilation))
+    dilations = list(_tuple(module.dilation, x.data.ndim - 2))
+    return _pool(g, module, x, "MaxPool", module.dilation, dilations=dilations)
 
 
 @emitter(nn.AvgPool1d, nn.AvgPool2d)
 def _avg_pool(g, module, x):
     if getattr(module, "divisor_override", None) is not None:
         raise g.unsupported(module, "divisor_override is not exported")
-    return g.layer(module, "AveragePool", [x.name], x,
-                   count_include_pad=int(module.count_include_pad),
-                   **_window(module, x))
+    return _pool(g, module, x, "AveragePool", count_include_pad=int(module.count_include_pad))
 
 
 @emitter(nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)
