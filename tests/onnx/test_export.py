@@ -48,8 +48,8 @@ CASES = {
         lambda: SequenceClassifier(3, 12, 10, "rnn", bidirectional=True), (15, 3)),
     "dcgan-generator": (lambda: DCGANGenerator(16, (1, 8, 8), width=8), (16,)),
 }
-# the loader (load.py) has no RNN, Selu or Elu op, and takes Gather indices from constants only
-NOT_LOADABLE = {"rnn-relu-bidirectional": "'RNN'", "2-d": "'Selu'", "1-d": "'Elu'",
+# the loader (load.py) has no RNN op, and takes Gather indices from constants only
+NOT_LOADABLE = {"rnn-relu-bidirectional": "'RNN'",
                 "cdcgan-generator": "indices must be a constant"}
 
 
@@ -216,3 +216,18 @@ def test_newer_opset(tmp_path):
     export(model, inputs((1, 8, 8), 2, 0), tmp_path / "m.onnx", opset=18)
     assert onnx.load(str(tmp_path / "m.onnx")).opset_import[0].version == 18
     check_file(tmp_path / "m.onnx", model, {"x": inputs((1, 8, 8), 1, 1)}, "simplecnn-opset-18")
+
+
+@pytest.mark.parametrize("op_type, attrs", [("Selu", {"alpha": 1.5, "gamma": 2.0}),
+                                            ("Elu", {"alpha": 0.3}), ("Selu", {})])
+def test_the_loader_reads_elu_and_selu_with_their_attributes(op_type, attrs, tmp_path):
+    from onnx import TensorProto, helper
+
+    node = helper.make_node(op_type, ["x"], ["output"], **attrs)
+    value = helper.make_tensor_value_info
+    graph = helper.make_graph([node], "g", [value("x", TensorProto.FLOAT, [2, 5])],
+                              [value("output", TensorProto.FLOAT, [2, 5])])
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    x = inputs((5,), 2, seed=3) * 3
+    assert max_difference(load(path)(x).data, onnxruntime_run(path, {"x": x}), op_type) < 1e-6

@@ -33,8 +33,9 @@ _EXTERNAL = 1  # TensorProto.EXTERNAL
 
 def read_model(path):
     """The onnx.ModelProto stored at `path`; ValueError for bytes that are not an ONNX model."""
-    import onnx  # optional dependency: only loading a file needs it
     from google.protobuf.message import DecodeError
+
+    import onnx  # optional dependency: only loading a file needs it
 
     path = os.fspath(path)
     if not os.path.isfile(path):

@@ -92,6 +92,23 @@ def leaky_relu(node, x):
     return F.leaky_relu(as_tensor(x), node.attrs.get("alpha", 0.01))
 
 
+def elu(node, x):
+    return F.elu(as_tensor(x), node.attrs.get("alpha", 1.0))
+
+
+SELU_ALPHA, SELU_GAMMA = 1.6732632423543772, 1.0507009873554805  # ONNX's defaults (torch's)
+
+
+def selu(node, x):
+    """gamma * elu(x, alpha); F.selu where the attributes are the defaults (in float32)."""
+    alpha = node.attrs.get("alpha", SELU_ALPHA)
+    gamma = node.attrs.get("gamma", SELU_GAMMA)
+    if np.float32(alpha) == np.float32(SELU_ALPHA) and np.float32(gamma) == np.float32(
+            SELU_GAMMA):
+        return F.selu(as_tensor(x))
+    return F.elu(as_tensor(x), alpha) * gamma
+
+
 def _softmax_like(fn):
     def run(node, x):
         x = as_tensor(x)
@@ -365,6 +382,8 @@ OPS = {
     "Sigmoid": _unary(F.sigmoid),
     "Tanh": _unary(F.tanh),
     "LeakyRelu": leaky_relu,
+    "Elu": elu,
+    "Selu": selu,
     "Softmax": _softmax_like(F.softmax),
     "LogSoftmax": _softmax_like(F.log_softmax),
     "MatMul": matmul,
