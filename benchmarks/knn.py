@@ -3,7 +3,7 @@
 For each p (1 = Manhattan, 2 = Euclidean) and k: the time of each side (k-NN's `predict`
 on the test images; fit only stores the data), the ratio, both accuracies and how many
 predictions differ. Both sides see the raw uint8 pixels and may use both cores (scikit-learn
-through OpenMP and BLAS, ours through BLAS).
+through OpenMP and BLAS, ours through BLAS and, for p=1, the pruned search's threads).
 
     python benchmarks/knn.py [--test-size 10000] [--train-size 60000] [--p 1 2] [--k 1 5]
         [--repeats 1]

@@ -5,8 +5,10 @@ smallest distance and lets them vote. Distances (`metric`):
 
 - 'euclidean' (or 'minkowski' with p=2): |a - b|^2 = |a|^2 + |b|^2 - 2 a.b, one GEMM per
   chunk of queries (float32, or float64 for float64 data);
-- 'manhattan' (or 'minkowski' with p=1): sum |a - b|, chunked over queries and training rows
-  so memory stays bounded; uint8 data (images) takes an exact integer path;
+- 'manhattan' (or 'minkowski' with p=1): sum |a - b|. Training sets of 2048 rows or more
+  take the exact pruned search of knn_l1.py (lower bounds from sums of feature groups skip
+  most rows; same neighbours and distances as brute force); smaller ones the brute-force
+  blocks, chunked over queries and training rows, exact integers for uint8 data (images);
 - 'cosine': 1 - a.b / (|a| |b|), one GEMM of the normalized rows.
 
 Selection is two-stage: `argpartition` keeps the few best candidates of each query by the
