@@ -20,11 +20,11 @@ class HopfieldSession(Session):
     FIELDS = {
         "side": integer(4, 16),
         "rule": choice(("hebbian", "storkey")),
-        "units_per_frame": integer(1, 256),
+        "steps_per_frame": integer(1, 256),  # unit updates
         "seed": integer(0, 2**31 - 1),
     }
-    DEFAULTS = {"side": 10, "rule": "hebbian", "units_per_frame": 4, "seed": 0}
-    LIVE = ("units_per_frame",)
+    DEFAULTS = {"side": 10, "rule": "hebbian", "steps_per_frame": 4, "seed": 0}
+    LIVE = ("steps_per_frame",)
 
     @property
     def ACTIONS(self):  # the pattern validators depend on the grid size
@@ -87,18 +87,15 @@ class HopfieldSession(Session):
 
     def act_step(self, steps=1):
         self.need_patterns()
-        self.playing = False
-        self.update_units(steps)
+        super().act_step(steps)
 
     def need_patterns(self):
         if self.net is None:
             raise ParamError("hopfield: store at least one pattern before recall (draw one and "
                              "press store, or add random patterns)")
 
-    def advance(self, seconds):
-        self.update_units(self.config["units_per_frame"])
-
-    def update_units(self, steps):
+    def work(self, steps):
+        """`steps` asynchronous unit updates (Hopfield.update_unit)."""
         for _ in range(steps):
             if self.settled:
                 self.playing = False

@@ -112,7 +112,8 @@ class NetworkSession(Session):
 
     # --- training --------------------------------------------------------------------------
 
-    def train_steps(self, steps):
+    def work(self, steps):
+        """`steps` mini-batch steps of the optimizer."""
         c = self.config
         x, y = self.inputs["train"]
         n = len(y.data)
@@ -151,10 +152,6 @@ class NetworkSession(Session):
         if len(self.history) > HISTORY:
             self.history = self.history[::2]
 
-    def act_step(self, steps=1):
-        self.playing = False
-        self.train_steps(steps)
-
     def act_reset(self):
         self.playing = False
         self.reset_model(np.random.default_rng(self.rng.integers(2**31)))
@@ -168,7 +165,7 @@ class NetworkSession(Session):
     def advance(self, seconds):
         end = time.monotonic() + seconds
         while self.playing and time.monotonic() < end:
-            self.train_steps(self.config["steps_per_frame"])
+            self.work(self.config["steps_per_frame"])
 
     # --- reporting -------------------------------------------------------------------------
 

@@ -51,14 +51,7 @@ class PerceptronSession(Session):
         self.last = None  # what the last step computed
         self.finished = None  # None, "converged" or "max_epochs"
 
-    def act_step(self, steps=1):
-        self.playing = False
-        self.rule_steps(steps)
-
-    def advance(self, seconds):
-        self.rule_steps(self.config["steps_per_frame"])
-
-    def rule_steps(self, steps):
+    def work(self, steps):
         for _ in range(steps):
             if self.finished:
                 self.playing = False

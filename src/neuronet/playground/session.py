@@ -1,9 +1,10 @@
 """What every playground session shares: its checked configuration, its lock, play/pause, the
 validated actions, and how its state is reported.
 
-A subclass sets KIND, FIELDS (name -> validator, see params.py), DEFAULTS, ACTIONS
-(name -> the validators of that action's arguments) and implements `build()` (make the model
-from self.config), `act_<name>(**args)`, `advance(seconds)` (work while playing) and
+A subclass sets KIND, FIELDS (name -> validator, see params.py; "steps_per_frame" among
+them), DEFAULTS, ACTIONS (name -> the validators of that action's arguments) and implements
+`build()` (make the model from self.config), `work(steps)` (that many steps of its learning
+rule, stopping early where it is done), `act_<name>(**args)` beyond play, pause and step, and
 `snapshot(with_data)` (a JSON-ready dict). The public methods (configure, act, state,
 advance_frame) take the session's lock, so many threads may call them at once.
 """
@@ -80,6 +81,10 @@ class Session:
     def act_pause(self):
         self.playing = False
 
+    def act_step(self, steps=1):
+        self.playing = False
+        self.work(steps)
+
     def touch_state(self):
         self.version += 1
         self.changed.notify_all()
@@ -103,7 +108,11 @@ class Session:
         raise NotImplementedError
 
     def advance(self, seconds):
-        """Work for about `seconds` while playing; return nothing."""
+        """Work while playing, for about `seconds`: by default one frame of steps_per_frame
+        steps (the classic rules' steps are quick; the stream paces the frames)."""
+        self.work(self.config["steps_per_frame"])
+
+    def work(self, steps):
         raise NotImplementedError
 
     def snapshot(self, with_data):

@@ -64,14 +64,7 @@ class SOMSession(Session):
         self.errors = []  # (step, quantization error)
         self.record()
 
-    def act_step(self, steps=1):
-        self.playing = False
-        self.train_steps(steps)
-
-    def advance(self, seconds):
-        self.train_steps(self.config["steps_per_frame"])
-
-    def train_steps(self, steps):
+    def work(self, steps):
         """Up to `steps` online updates, samples in a fresh random order each pass; stops at
         n_iter (the schedules end there)."""
         for _ in range(min(steps, self.config["n_iter"] - self.t)):
