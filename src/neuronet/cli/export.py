@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 
 from neuronet.cli.common import choice
-from neuronet.cli.run import _NormalizedInputs, load_trained_model, normalized, read_config
+from neuronet.cli.run import NormalizedInputs, load_trained_model, normalized, read_config
 from neuronet.cli.sample import load_gan
 from neuronet.dtypes import get_default_dtype
 from neuronet.models.gan import gan_names
@@ -39,7 +39,7 @@ def add_parser(commands):
     p.set_defaults(run=run)
 
 
-@emitter(_NormalizedInputs)
+@emitter(NormalizedInputs)
 def _normalized_inputs(g, module, x):
     """(x - mean) / std, then the model: Sub and Div by the run's statistics."""
     path, dtype = g.path(module), x.data.dtype

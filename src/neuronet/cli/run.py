@@ -78,7 +78,7 @@ def normalized(config, x):
     return (x - config["input_mean"]) / config["input_std"]
 
 
-class _NormalizedInputs(nn.Module):
+class NormalizedInputs(nn.Module):
     """A trained model that takes raw inputs: model(normalized(config, x)). Submodule
     `model`."""
 
@@ -104,7 +104,7 @@ def load_trained_model(folder, build=build_from_config, model_keys=MODEL_KEYS,
     model = build(config)
     model.load_state_dict(load_state_dict_file(weights))
     if "input_mean" in config:  # trained with --normalize: take raw inputs all the same
-        model = _NormalizedInputs(model, config)
+        model = NormalizedInputs(model, config)
     return config, model
 
 

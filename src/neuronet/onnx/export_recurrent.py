@@ -15,13 +15,13 @@ from neuronet import nn
 from neuronet.models.rnn import SequenceClassifier
 from neuronet.onnx.export_graph import Value, emitter, joined
 from neuronet.onnx.export_layers import reshape, transpose, unsqueeze
-from neuronet.onnx.load_layers import _GRU_TO_TORCH, _LSTM_TO_TORCH, _reorder_gates
+from neuronet.onnx.load_layers import GRU_TO_TORCH, LSTM_TO_TORCH, reorder_gates
 from neuronet.ops.shape import cat
 
 _ONNX_OPS = {"RNN_TANH": "RNN", "RNN_RELU": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
 # ONNX's gate blocks taken from torch's: the inverse of the loader's torch-from-ONNX order
-_TO_ONNX = {"RNN_TANH": (0,), "RNN_RELU": (0,), "LSTM": tuple(np.argsort(_LSTM_TO_TORCH)),
-            "GRU": tuple(np.argsort(_GRU_TO_TORCH))}
+_TO_ONNX = {"RNN_TANH": (0,), "RNN_RELU": (0,), "LSTM": tuple(np.argsort(LSTM_TO_TORCH)),
+            "GRU": tuple(np.argsort(GRU_TO_TORCH))}
 
 
 def onnx_weights(module, k):
@@ -32,11 +32,11 @@ def onnx_weights(module, k):
         return np.stack([getattr(module, name + s).data for s in suffixes])
 
     order = _TO_ONNX[module.mode]
-    W = _reorder_gates(stacked("weight_ih"), order)
-    R = _reorder_gates(stacked("weight_hh"), order)
+    W = reorder_gates(stacked("weight_ih"), order)
+    R = reorder_gates(stacked("weight_hh"), order)
     if not module.bias:
         return W, R, None
-    biases = [_reorder_gates(stacked(name)[..., None], order)[..., 0]
+    biases = [reorder_gates(stacked(name)[..., None], order)[..., 0]
               for name in ("bias_ih", "bias_hh")]
     return W, R, np.concatenate(biases, axis=1)
 

@@ -20,8 +20,8 @@ import numpy as np
 from neuronet import nn
 from neuronet.onnx.onnx_ops import as_tensor, pool_geometry
 
-_LSTM_TO_TORCH = (0, 2, 3, 1)  # torch's (i, f, g, o) taken from ONNX's (i, o, f, c)
-_GRU_TO_TORCH = (1, 0, 2)  # torch's (r, z, n) taken from ONNX's (z, r, h)
+LSTM_TO_TORCH = (0, 2, 3, 1)  # torch's (i, f, g, o) taken from ONNX's (i, o, f, c)
+GRU_TO_TORCH = (1, 0, 2)  # torch's (r, z, n) taken from ONNX's (z, r, h)
 
 
 @dataclass
@@ -150,7 +150,7 @@ def _dropout(node, names, initializers, ranks):
     return Layer(nn.Dropout(ratio), {}, lambda module, node, inputs: module(as_tensor(inputs[0])))
 
 
-def _reorder_gates(array, order):
+def reorder_gates(array, order):
     """(D, G * H, ...) with ONNX's gate blocks -> the same with torch's order of blocks."""
     blocks = np.split(array, len(order), axis=1)
     return np.concatenate([blocks[i] for i in order], axis=1)
@@ -173,7 +173,7 @@ def _check_recurrent_attrs(node, directions):
 
 def _recurrent(node, names, initializers, ranks):
     lstm = node.op_type == "LSTM"
-    gates, order = (4, _LSTM_TO_TORCH) if lstm else (3, _GRU_TO_TORCH)
+    gates, order = (4, LSTM_TO_TORCH) if lstm else (3, GRU_TO_TORCH)
     direction = node.attrs.get("direction", "forward")
     if direction not in ("forward", "bidirectional"):
         raise node.error(f"direction {direction!r} is not supported (forward or bidirectional)")
@@ -195,9 +195,9 @@ def _recurrent(node, names, initializers, ranks):
     cls = nn.LSTM if lstm else nn.GRU
     layer = cls(W.shape[2], hidden, bias=B is not None, bidirectional=directions == 2,
                 dtype=W.dtype)
-    W, R = _reorder_gates(W, order), _reorder_gates(R, order)
+    W, R = reorder_gates(W, order), reorder_gates(R, order)
     if B is not None:
-        bias_ih, bias_hh = (_reorder_gates(b[..., None], order)[..., 0]
+        bias_ih, bias_hh = (reorder_gates(b[..., None], order)[..., 0]
                             for b in np.split(B, 2, axis=1))
     for d, suffix in enumerate(("_l0", "_l0_reverse")[:directions]):
         _copy(getattr(layer, "weight_ih" + suffix), W[d])
