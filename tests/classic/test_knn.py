@@ -101,6 +101,21 @@ def test_tie_break_lower_index_and_smaller_label():
     assert model.predict([[0.0]])[0] == 2  # 2 votes each: the smaller label wins
 
 
+@pytest.mark.parametrize("metric", ["euclidean", "manhattan", "cosine"])
+def test_ties_beyond_the_candidates_keep_the_lower_indices(metric, rng):
+    # 200 copies of one row, far more than the 2k + 8 candidates argpartition keeps (and it
+    # keeps an arbitrary few of equal ones): the k neighbours must still be the copies with
+    # the lowest training indices
+    far = rng.normal(size=(400, 3)) + 50.0
+    X = np.concatenate([np.tile([[1.0, 2.0, 3.0]], (200, 1)), far])
+    order = rng.permutation(len(X))
+    X = X[order]
+    copies = np.flatnonzero(order < 200)  # where the copies went, in index order
+    model = KNeighborsClassifier(3, metric=metric).fit(X, np.arange(len(X)) % 2)
+    _, ind = model.kneighbors([[1.1, 2.1, 3.1], [1.0, 2.0, 3.0]])
+    np.testing.assert_array_equal(ind, [copies[:3], copies[:3]])
+
+
 def test_distance_weights_exact_match_takes_only_the_match():
     X = np.array([[0.0], [1.0], [1.1]])
     model = KNeighborsClassifier(3, weights="distance").fit(X, [0, 1, 1])

@@ -219,11 +219,24 @@ class KNeighborsClassifier(Classifier, ClassicModel):
             fast = self._prepared.fast(q)
             cand = np.argpartition(fast, m - 1, axis=1)[:, :m] if m < n_fit else \
                 np.broadcast_to(np.arange(n_fit), fast.shape)
-            exact = self._prepared.exact(q, cand)
-            order = np.lexsort((cand, exact), axis=1)[:, :k]  # by distance, then index
-            dist[s:s + step] = np.take_along_axis(exact, order, axis=1)
-            ind[s:s + step] = np.take_along_axis(cand, order, axis=1)
+            dist[s:s + step], ind[s:s + step] = self._rerank(q, cand, k)
+            if m == n_fit:
+                continue
+            # argpartition keeps an arbitrary few of the rows tied at its m-th distance: where
+            # more rows than m are that near, re-rank all of them (same-valued rows have the
+            # same fast distance), so that ties still go to the lower training index
+            bound = np.take_along_axis(fast, cand, axis=1).max(axis=1, keepdims=True)
+            for i in np.flatnonzero((fast <= bound).sum(axis=1) > m):
+                near = np.flatnonzero(fast[i] <= bound[i])[None]
+                dist[s + i], ind[s + i] = self._rerank(q[i:i + 1], near, k)
         return dist, ind
+
+    def _rerank(self, q, cand, k):
+        """(distances, indices) (B, k) of the k nearest of each query row's candidate
+        training rows cand (B, m), by exact distance, then training index."""
+        exact = self._prepared.exact(q, cand)
+        order = np.lexsort((cand, exact), axis=1)[:, :k]
+        return np.take_along_axis(exact, order, axis=1), np.take_along_axis(cand, order, axis=1)
 
     def _votes(self, dist, ind):
         """(B, C) vote totals from the neighbours' distances and indices (B, k)."""
