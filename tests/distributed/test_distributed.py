@@ -145,6 +145,17 @@ def test_train_command_on_ranks_equals_one_process_and_resumes_on_three(tmp_path
     assert json.loads((ranks / "metrics.json").read_text())["ranks"] == 3
     lines = (ranks / "history.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["1", "2"]  # written once per epoch
+    # each epoch's training loss and accuracy are those of all ranks' shards together
+    ours, theirs = history(ranks), history(alone)
+    for column in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        np.testing.assert_allclose(ours[column], theirs[column], rtol=1e-5, err_msg=column)
+
+
+def history(folder):
+    """{column: float64 values per epoch} of a run folder's history.csv."""
+    header, *rows = (folder / "history.csv").read_text().splitlines()
+    values = np.array([row.split(",") for row in rows], np.float64)
+    return dict(zip(header.split(","), values.T))
 
 
 def rank_process(tag, rank):

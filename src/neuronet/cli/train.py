@@ -58,8 +58,9 @@ examples:
 comes with it): every rank computes the gradient of its share of each global batch of
 --batch-size samples and one allreduce per step averages them, so the weights follow those of
 one process with the same options (to float32 rounding; batch norm normalizes per shard).
-Rank 0 alone validates, shows progress and writes the run folder; the loss and accuracy of
-the training lines are its shard's. A run resumes with any number of ranks.
+Rank 0 alone validates, shows progress and writes the run folder; each epoch's training loss
+and accuracy are gathered from all ranks (the progress bar within an epoch shows rank 0's
+shards). A run resumes with any number of ranks.
 """
 
 OPTIMIZERS = {

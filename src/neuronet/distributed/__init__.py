@@ -15,13 +15,13 @@ DistributedOptimizer.
 """
 
 from neuronet.distributed.comm import (
-    DistributedError, abort, allreduce_sum, barrier, init, is_main, rank, stop_all_on_error,
-    world_size,
+    DistributedError, abort, allgather_rows, allreduce_sum, barrier, init, is_main, rank,
+    stop_all_on_error, world_size,
 )
 from neuronet.distributed.optimizer import DistributedOptimizer
 from neuronet.distributed.sampler import DistributedSampler
 
 __all__ = [
-    "DistributedError", "DistributedOptimizer", "DistributedSampler", "abort", "allreduce_sum",
-    "barrier", "init", "is_main", "rank", "stop_all_on_error", "world_size",
+    "DistributedError", "DistributedOptimizer", "DistributedSampler", "abort", "allgather_rows",
+    "allreduce_sum", "barrier", "init", "is_main", "rank", "stop_all_on_error", "world_size",
 ]

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from neuronet.distributed.comm import allgather_rows, allreduce_sum
 from neuronet.distributed.comm import rank as current_rank
 from neuronet.distributed.comm import world_size as current_world_size
 
@@ -20,6 +21,10 @@ class DistributedSampler:
     samples), which DistributedOptimizer scales the local gradient by. Random augmentation
     draws per shard, so it differs from one process's; the equality with one process holds
     for deterministic inputs.
+
+    fit calls `combine_stats` at the end of each training epoch, so the epoch's loss and
+    metrics (its line and the history) are those of the whole epoch over all ranks, not of
+    this rank's shards; the progress bar during the epoch shows this rank's.
     """
 
     def __init__(self, loader, rank=None, world_size=None):
@@ -61,6 +66,21 @@ class DistributedSampler:
         for batch, shard, data in zip(batches, shards, self.loader.iterate(shards)):
             self.weight = len(shard) / len(batch)
             yield data
+
+    def combine_stats(self, stats):
+        """A RunningStats of the whole epoch from every rank's `stats` (its shards' running
+        totals): the loss sums and sample counts added, the scores and targets gathered in
+        rank order. A collective: every rank calls it, each with its own stats."""
+        what = "gathering the epoch's loss and metrics"
+        combined = type(stats)(stats.metric_fns)
+        totals = allreduce_sum(np.array([stats.loss_sum or 0.0, stats.samples], np.float64),
+                               what)
+        combined.loss_sum = None if stats.loss_sum is None else float(totals[0])
+        combined.samples = int(totals[1])
+        if stats.metric_fns:
+            combined.scores = [allgather_rows(np.concatenate(stats.scores), what)]
+            combined.targets = [allgather_rows(np.concatenate(stats.targets), what)]
+        return combined
 
     def __repr__(self):
         return (f"DistributedSampler({self.loader!r}, rank={self.rank}, "

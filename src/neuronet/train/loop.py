@@ -201,7 +201,8 @@ class Trainer:
                 show(stats.results)
         if stats.samples == 0:
             raise ValueError("fit: train_data gave no batches")
-        return stats.results()
+        combine = getattr(self.train_data, "combine_stats", None)  # a DistributedSampler's
+        return (stats if combine is None else combine(stats)).results()
 
     def _train_step(self, inputs, targets, epoch, step):
         """Forward, backward, update; raises TrainingDivergedError before a non-finite update."""
