@@ -53,6 +53,21 @@ def test_an_interrupted_search_resumes_to_the_same_end(run_cli, tmp_path, monkey
     assert whole["test"] == summary["test"]
 
 
+def test_each_finished_trial_is_shown_by_the_search_wherever_it_ran(run_cli, tmp_path,
+                                                                    monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    status, out, err = run_cli(*[a for a in QUICK if a != "--no-progress"], "--trials", "3",
+                               "--workers", "2", "--out", tmp_path)
+    assert status == 0, err
+    records = read_results(tmp_path / "results.jsonl")
+    lines = [line for line in out.splitlines() if line.startswith("  trial ")]
+    assert len(lines) == 3  # printed here, not by the worker processes
+    for r in records:
+        score = r["scores"]["val_accuracy"]
+        shown = f"  trial {r['trial']} {r['params']}: val_accuracy {score:.4f}"
+        assert any(line.startswith(shown) for line in lines), (shown, lines)
+
+
 def test_weak_trials_stop_early(run_cli, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     out, summary, records = _search(run_cli, tmp_path, "--trials", "5", "--epochs", "2",

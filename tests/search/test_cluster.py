@@ -89,9 +89,12 @@ def test_narrowing_with_pruning_on_a_running_cluster_equals_the_local_run(schedu
 def test_a_search_resumes_from_its_file_on_the_cluster(scheduler, tmp_path):
     results = str(tmp_path / "results.jsonl")
     first = random_search(digits_trial, SPACE, 3, cluster=scheduler, results_file=results)
-    more = random_search(digits_trial, SPACE, 5, cluster=scheduler, results_file=results)
+    shown = []  # on_trial runs in this process: the workers would fill their own copies
+    more = random_search(digits_trial, SPACE, 5, cluster=scheduler, results_file=results,
+                         on_trial=shown.append)
     assert more.records[:3] == first.records  # read back, not run again (same times)
     assert len(read_results(results)) == 5
+    assert sorted(shown, key=lambda r: r["trial"]) == more.records[3:]  # the new ones only
 
 
 def picky(params, seed):

@@ -225,6 +225,21 @@ def train_run(config, report=None, metric="val_accuracy"):
     return model, history, test
 
 
+def show_trial(metric):
+    """on_trial for the searches: one line per finished trial, printed here (on the machine
+    running the search) wherever the trial ran."""
+    def show(record):
+        where = f"trial {record['trial']}" + (f" of round {record['round']}" if record["round"]
+                                              else "")
+        if record["status"] == "failed":
+            outcome = f"failed: {record['error']}"
+        else:
+            outcome = f"{metric} {record['scores'][metric]:.4f}" + (
+                " (pruned)" if record["status"] == "pruned" else "")
+        print(f"  {where} {record['params']}: {outcome}  ({record['time']:.1f} s)", flush=True)
+    return show
+
+
 def _scatter_axes(space):
     numeric = [n for n, r in space.items() if isinstance(r, Uniform)]
     return numeric[:2] if len(numeric) >= 2 else None
@@ -239,8 +254,6 @@ def run(args):
 
     def train_and_score(params, seed, report=None):
         _, history, _ = train_run(trial_config(base, params), report, args.metric)
-        if args.progress:
-            print(f"  trial {params}: {args.metric} {history.last(args.metric):.4f}", flush=True)
         return {"val_accuracy": history.last("val_accuracy"),
                 "val_loss": history.last("val_loss")}
 
@@ -250,7 +263,8 @@ def run(args):
               else None)
     common = {"metric": args.metric, "mode": mode, "workers": args.workers,
               "results_file": str(results), "seed": args.seed, "timeout": args.timeout,
-              "pruner": pruner, "cluster": args.cluster}
+              "pruner": pruner, "cluster": args.cluster,
+              "on_trial": show_trial(args.metric) if args.progress else None}
     fn = train_and_score if pruner else (lambda params, seed: train_and_score(params, seed))
     print(f"searching {', '.join(space)} of {args.model} on {args.dataset} ({args.method}); "
           f"results: {results}", flush=True)

@@ -109,7 +109,7 @@ def _append(path, record):
 
 def run_trials(fn, configs, *, round_=0, seed=0, metric="val_accuracy", mode="max", workers=1,
                results_file=None, done=None, timeout=None, pruner=None, reference=(),
-               client=None):
+               client=None, on_trial=None):
     """Run `configs` (a list of param dicts) as trials of round `round_`; return their records.
 
     Trials whose (round, trial) key is in `done` (records from a previous run) are not run
@@ -120,7 +120,9 @@ def run_trials(fn, configs, *, round_=0, seed=0, metric="val_accuracy", mode="ma
     in full); `reference`: the records of earlier rounds, whose finished curves it compares
     against; mode: 'max' or 'min', whether a higher or a lower score is better. client: a
     dask.distributed Client whose workers run the trials instead (neuronet.search.cluster;
-    `workers` is then the cluster's business).
+    `workers` is then the cluster's business). on_trial: called here, in the calling
+    process, with the record of each trial as it finishes (not for those from `done`), e.g.
+    to show progress: what a trial prints goes to the process (or machine) that ran it.
     """
     if not isinstance(workers, int) or workers < 1:
         raise ValueError(f"run_trials: workers must be a positive integer, got {workers!r}")
@@ -144,6 +146,8 @@ def run_trials(fn, configs, *, round_=0, seed=0, metric="val_accuracy", mode="ma
                   "seed": trial_seed(seed, round_, index), **outcome}
         _append(results_file, record)
         records[index] = record
+        if on_trial is not None:
+            on_trial(record)
 
     def run(indices, thresholds=None):
         def reporter():

@@ -19,6 +19,9 @@ epoch (see neuronet.search.pruning).
 The configurations of a search are a function of its seed, so a search restarted with the
 same arguments and results file recomputes them, finds the finished trials in the file and
 runs only the rest.
+
+Progress: `on_trial=fn` calls fn(record) in this process as each trial finishes, wherever
+it ran (a trial's own prints stay on its worker, which may be another machine).
 """
 
 import inspect
@@ -65,7 +68,7 @@ def _random_configs(space, n_trials, seed, round_):
 
 def random_search(train_and_score, space, n_trials=20, *, metric="val_accuracy", mode="max",
                   workers=1, results_file=None, seed=0, timeout=None, pruner=None,
-                  cluster=None):
+                  cluster=None, on_trial=None):
     """`n_trials` configurations drawn at random from `space`; returns a SearchResult."""
     _check_common(train_and_score, metric, mode, pruner)
     check_space(space)
@@ -74,13 +77,13 @@ def random_search(train_and_score, space, n_trials=20, *, metric="val_accuracy",
         records = run_trials(train_and_score, configs, seed=seed, metric=metric, mode=mode,
                              workers=workers, results_file=results_file,
                              done=_previous(results_file), timeout=timeout, pruner=pruner,
-                             client=client)
+                             client=client, on_trial=on_trial)
     return SearchResult(records, metric, mode)
 
 
 def grid_search(train_and_score, space, points_per_range=3, *, metric="val_accuracy",
                 mode="max", workers=1, results_file=None, seed=0, timeout=None, pruner=None,
-                cluster=None):
+                cluster=None, on_trial=None):
     """Every combination of `points_per_range` values per numeric range and every choice."""
     _check_common(train_and_score, metric, mode, pruner)
     check_space(space)
@@ -88,13 +91,14 @@ def grid_search(train_and_score, space, points_per_range=3, *, metric="val_accur
         records = run_trials(train_and_score, grid(space, points_per_range), seed=seed,
                              metric=metric, mode=mode, workers=workers,
                              results_file=results_file, done=_previous(results_file),
-                             timeout=timeout, pruner=pruner, client=client)
+                             timeout=timeout, pruner=pruner, client=client,
+                             on_trial=on_trial)
     return SearchResult(records, metric, mode)
 
 
 def successive_narrowing(train_and_score, space, rounds=3, trials_per_round=10, keep=3, *,
                          metric="val_accuracy", mode="max", workers=1, results_file=None,
-                         seed=0, timeout=None, pruner=None, cluster=None):
+                         seed=0, timeout=None, pruner=None, cluster=None, on_trial=None):
     """Coarse-to-fine random search: after each round, shrink every range around the `keep`
     best successful trials of that round (see space.narrow) and search the smaller space.
     With a pruner, the finished trials of earlier rounds are the reference of later ones.
@@ -114,7 +118,8 @@ def successive_narrowing(train_and_score, space, rounds=3, trials_per_round=10, 
             this_round = run_trials(train_and_score, configs, round_=round_, seed=seed,
                                     metric=metric, mode=mode, workers=workers,
                                     results_file=results_file, done=done, timeout=timeout,
-                                    pruner=pruner, reference=records, client=client)
+                                    pruner=pruner, reference=records, client=client,
+                                    on_trial=on_trial)
             records += this_round
             best = SearchResult(this_round, metric, mode).ranked()[:keep]
             if round_ + 1 < rounds:
