@@ -1,7 +1,8 @@
 """neuronet.onnx.export on every model of the zoo (small inputs): onnxruntime and ONNX's
 reference evaluator give neuronet's eval-mode outputs, the file loads back with
 neuronet.onnx.load to the same outputs, the batch axis is dynamic (exported with 2 samples,
-run with 3); the other layer types; an unsupported layer, a forward the exporter does not
+run with 3); the other layer types, and the gradients of those the loader
+writes as formulas or ops of their own; an unsupported layer, a forward the exporter does not
 know, a bad opset are clear errors that leave no file behind.
 
 Run with -s to see the max abs difference of each model."""
@@ -48,15 +49,12 @@ CASES = {
         lambda: SequenceClassifier(3, 12, 10, "rnn", bidirectional=True), (15, 3)),
     "dcgan-generator": (lambda: DCGANGenerator(16, (1, 8, 8), width=8), (16,)),
 }
-# the loader (load.py) has no RNN op, and takes Gather indices from constants only
-NOT_LOADABLE = {"rnn-relu-bidirectional": "'RNN'",
-                "cdcgan-generator": "indices must be a constant"}
-
 
 def randomized(model, seed=0):
     """The model with torch's default weights for its convolutions and linear layers (VGG's
     and GoogLeNet's N(0, 0.01) make outputs too small to compare), random batch-norm
-    statistics and affine parameters (so that they count), in eval mode."""
+    statistics and affine parameters, random layer-norm affine parameters (so that they
+    count), in eval mode."""
     rng = np.random.default_rng(seed)
     for module in model.modules():
         if isinstance(module, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
@@ -68,6 +66,10 @@ def randomized(model, seed=0):
             if module.affine:
                 module.weight.data[...] = rng.uniform(0.5, 1.5, c)
                 module.bias.data[...] = rng.normal(0, 0.2, c)
+        if isinstance(module, nn.LayerNorm) and module.weight is not None:
+            module.weight.data[...] = rng.uniform(0.5, 1.5, module.weight.shape)
+            if module.bias is not None:
+                module.bias.data[...] = rng.normal(0, 0.2, module.bias.shape)
     return model.eval()
 
 
@@ -93,13 +95,9 @@ def check_file(path, model, feeds, case):
     ours = model(*(neuronet.from_numpy(v) for v in feeds.values())).data
     figures = {"onnxruntime": max_difference(ours, onnxruntime_run(path, feeds), "onnxruntime"),
                "reference": max_difference(
-                   ours, ReferenceEvaluator(str(path)).run(None, feeds)[0], "reference")}
-    if case in NOT_LOADABLE:
-        with pytest.raises(ValueError, match=NOT_LOADABLE[case]):
-            load(path)(*feeds.values())
-    else:
-        figures["round trip"] = max_difference(ours, load(path).eval()(*feeds.values()).data,
-                                               "neuronet.onnx.load")
+                   ours, ReferenceEvaluator(str(path)).run(None, feeds)[0], "reference"),
+               "round trip": max_difference(ours, load(path).eval()(*feeds.values()).data,
+                                            "neuronet.onnx.load")}
     print(f"\n{case}: output std {ours.std():.3g}, max abs difference "
           + ", ".join(f"{who} {d:.2e}" for who, d in figures.items()))
     for who, difference in figures.items():
@@ -139,6 +137,13 @@ def test_conditional_generator_takes_its_labels(tmp_path):
     ours = check_file(path, model, feeds, "cdcgan-generator")
     other = dict(feeds, labels=np.array([1, 7, 9], np.int64))
     assert not np.allclose(onnxruntime_run(path, other)[0], ours[0])  # the label counts
+    # the loaded Gather of the labels is an Embedding lookup: its weight learns, row by row
+    loaded = load(path).eval()
+    loaded(*feeds.values()).sum().backward()
+    model(*(neuronet.from_numpy(v) for v in feeds.values())).sum().backward()
+    grad, want = dict(loaded.named_parameters())["embed.weight"].grad.data, model.embed.weight.grad
+    assert np.abs(grad[[0, 7, 9]]).min(axis=1).all() and not grad[[1, 2, 3]].any()
+    assert np.abs(grad - want.data).max() <= 1e-5 * np.abs(want.data).max()
 
 
 def transposed():
@@ -157,7 +162,25 @@ OTHER_LAYERS = {
         nn.AdaptiveAvgPool2d(2), nn.Dropout(0.3), nn.Flatten(2), nn.Softmax(dim=2),
         nn.Flatten(), nn.Identity(), nn.LeakyReLU(0.1), nn.LogSoftmax(dim=1)), (3, 8, 8)),
     "1-d": (transposed, (2, 9)),
+    # beta x > 1 for a good share of the inputs: a Softplus without its threshold would be off
+    "gelu-softplus-layer-norm": (lambda: nn.Sequential(
+        nn.Linear(6, 8), nn.GELU(), nn.LayerNorm(8), nn.GELU("tanh"), nn.Softplus(),
+        nn.Softplus(beta=2, threshold=1), nn.Linear(8, 4), nn.Softplus(beta=0.5),
+        nn.LayerNorm(4, elementwise_affine=False)), (6,)),
+    # 3 channels: onnx's reference LRN loops over the batch axis (3 here) for the channels
+    "lrn-upsample-2-d": (lambda: nn.Sequential(
+        nn.Conv2d(3, 3, 3, padding=1), nn.LocalResponseNorm(3, alpha=0.5, k=1.5),
+        nn.Upsample(scale_factor=2), nn.UpsamplingBilinear2d(size=(7, 9)),
+        nn.Upsample(scale_factor=(1.5, 0.7), mode="bilinear"), nn.LocalResponseNorm(1),
+        nn.UpsamplingNearest2d(size=(5, 6)), nn.LayerNorm((5, 6), bias=False),
+        nn.Upsample(scale_factor=1.3, mode="bilinear", recompute_scale_factor=True)),
+        (3, 6, 6)),
+    "upsample-1-d": (lambda: nn.Sequential(
+        nn.Conv1d(2, 3, 3), nn.Upsample(scale_factor=2.5, mode="linear"),
+        nn.Upsample(size=4, mode="linear", align_corners=True), nn.Upsample(scale_factor=3),
+        nn.Upsample(size=5, mode="linear"), nn.Upsample(size=1, mode="linear")), (2, 9)),
 }
+NEW_LAYERS = ["gelu-softplus-layer-norm", "lrn-upsample-2-d", "upsample-1-d"]
 
 
 @pytest.mark.parametrize("case", OTHER_LAYERS)
@@ -167,6 +190,55 @@ def test_other_layers(case, tmp_path):
     model = randomized(build())
     export(model, inputs(shape, 2, seed=0), tmp_path / "m.onnx")
     check_file(tmp_path / "m.onnx", model, {"x": inputs(shape, 3, seed=1)}, case)
+
+
+def parameter_gradients(model, x, upstream):
+    out = model(x)
+    (out * neuronet.tensor(upstream)).sum().backward()
+    return {name: p.grad.data for name, p in model.named_parameters()}
+
+
+@pytest.mark.parametrize("case", NEW_LAYERS)
+def test_the_loaded_layers_give_our_gradients(case, tmp_path):
+    """The loaded Erf, Pow, Softplus, Where, LayerNorm, LRN and Resize pass gradients back
+    as ours do: every parameter's equals the model's (those of the model by its names, the
+    Scale of ones of a LayerNorm without affine parameters a new one, also reached)."""
+    build, shape = OTHER_LAYERS[case]
+    neuronet.manual_seed(3)
+    model = randomized(build())
+    export(model, inputs(shape, 2, seed=0), tmp_path / "m.onnx")
+    loaded = load(tmp_path / "m.onnx").eval()
+    x = inputs(shape, 3, seed=1)
+    upstream = np.random.default_rng(4).standard_normal(model(neuronet.from_numpy(x)).shape)
+    ours = parameter_gradients(model, neuronet.from_numpy(x), upstream.astype(np.float32))
+    theirs = parameter_gradients(loaded, x, upstream.astype(np.float32))
+    assert set(ours) <= set(theirs), set(ours) - set(theirs)
+    for name, grad in theirs.items():
+        assert np.abs(grad).max() > 0, f"{case}: no gradient reached {name}"
+    for name, grad in ours.items():
+        difference = np.abs(theirs[name] - grad).max()
+        assert difference <= 1e-5 * max(1.0, np.abs(grad).max()), (name, difference)
+    kinds = {type(m) for m in loaded.modules()}
+    assert (nn.LayerNorm in kinds) == ("layer-norm" in case or case == "lrn-upsample-2-d")
+
+
+def test_softplus_writes_its_threshold_only_where_it_changes_the_output(tmp_path):
+    path = tmp_path / "m.onnx"
+    for module, dtype, op_types in (
+            (nn.Softplus(), np.float32, ["Softplus"]),
+            (nn.Softplus(beta=2), np.float32, ["Mul", "Softplus", "Div"]),
+            (nn.Softplus(threshold=1), np.float32, ["Softplus", "Greater", "Where"]),
+            (nn.Softplus(beta=2, threshold=1), np.float32,
+             ["Mul", "Softplus", "Div", "Greater", "Where"]),
+            (nn.Softplus(), np.float64, ["Softplus", "Greater", "Where"])):
+        export(module, neuronet.from_numpy(inputs((4,), 2, seed=0).astype(dtype)), path)
+        assert [n.op_type for n in onnx.load(str(path)).graph.node] == op_types, module
+    # past the default threshold 20, log(1 + exp(x)) rounds to x in float32
+    export(nn.Softplus(), inputs((6,), 1, seed=0), path)
+    x = np.array([[19.0, 20.0, 20.5, 24.0, 37.0, 60.0]], np.float32)
+    ours = nn.Softplus()(neuronet.from_numpy(x)).data
+    assert np.array_equal(ours[0, 2:], x[0, 2:])  # neuronet's linear branch
+    assert max_difference(ours, onnxruntime_run(path, {"x": x}), "onnxruntime") <= 2e-6
 
 
 def test_gradients_flow_after_the_round_trip_and_mode_is_restored(tmp_path):
@@ -200,9 +272,11 @@ class Reversed(nn.Sequential):
 def test_errors(tmp_path):
     x = inputs((4,), 2, 0)
     assert_refused(tmp_path, nn.Sequential(nn.Linear(4, 3), nn.Sequential(
-        nn.ReLU(), nn.LayerNorm(3))), x, "layer '1.1' (LayerNorm)", "no ONNX exporter",
-        "Linear")
-    assert_refused(tmp_path, nn.GELU(), x, "the model (GELU)")
+        nn.ReLU(), nn.RNNCell(3, 3))), x, "layer '1.1' (RNNCell)", "no ONNX exporter",
+        "Linear", "LayerNorm", "Upsample")
+    assert_refused(tmp_path, nn.MSELoss(), x, "the model (MSELoss)", "no ONNX exporter")
+    assert_refused(tmp_path, nn.LocalResponseNorm(2), inputs((3, 4, 4), 2, 0),
+                   "the model (LocalResponseNorm)", "size 2 is even")
     assert_refused(tmp_path, Reversed(nn.Linear(4, 4), nn.ReLU()), x, "Reversed",
                    "does not compute what its forward does")
     assert_refused(tmp_path, nn.Linear(4, 3), x, "opset must be an integer from 17", opset=13)
@@ -218,16 +292,57 @@ def test_newer_opset(tmp_path):
     check_file(tmp_path / "m.onnx", model, {"x": inputs((1, 8, 8), 1, 1)}, "simplecnn-opset-18")
 
 
+def one_node_file(tmp_path, op_type, shape, extra_inputs=(), **attrs):
+    """An .onnx file of one node op_type(x, *extra_inputs) on x of `shape`; extra_inputs:
+    (name, array) pairs, stored as initializers."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    names = ["x", *(name for name, _ in extra_inputs)]
+    node = helper.make_node(op_type, names, ["output"], name="the_node", **attrs)
+    value = helper.make_tensor_value_info
+    graph = helper.make_graph([node], "g", [value("x", TensorProto.FLOAT, list(shape))],
+                              [value("output", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(a, n) for n, a in extra_inputs if n])
+    path = tmp_path / "m.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
 @pytest.mark.parametrize("op_type, attrs", [("Selu", {"alpha": 1.5, "gamma": 2.0}),
                                             ("Elu", {"alpha": 0.3}), ("Selu", {})])
 def test_the_loader_reads_elu_and_selu_with_their_attributes(op_type, attrs, tmp_path):
-    from onnx import TensorProto, helper
-
-    node = helper.make_node(op_type, ["x"], ["output"], **attrs)
-    value = helper.make_tensor_value_info
-    graph = helper.make_graph([node], "g", [value("x", TensorProto.FLOAT, [2, 5])],
-                              [value("output", TensorProto.FLOAT, [2, 5])])
-    path = tmp_path / "m.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    path = one_node_file(tmp_path, op_type, (2, 5), **attrs)
     x = inputs((5,), 2, seed=3) * 3
     assert max_difference(load(path)(x).data, onnxruntime_run(path, {"x": x}), op_type) < 1e-6
+
+
+SCALES = ("roi", np.zeros(0, np.float32)), ("scales", np.array([1, 1, 2, 3], np.float32))
+
+
+def test_the_loader_reads_torch_s_pytorch_half_pixel_resize(tmp_path):
+    """torch.onnx.export writes bilinear resizing as pytorch_half_pixel (not what ours write)."""
+    path = one_node_file(tmp_path, "Resize", (2, 3, 4, 5), SCALES, mode="linear",
+                         coordinate_transformation_mode="pytorch_half_pixel")
+    x = inputs((3, 4, 5), 2, seed=3)
+    ours = load(path)(x).data
+    assert ours.shape == (2, 3, 8, 15)
+    assert max_difference(ours, onnxruntime_run(path, {"x": x}), "onnxruntime") <= TOLERANCE
+
+
+@pytest.mark.parametrize("op_type, shape, extra_inputs, attrs, message", [
+    ("Resize", (1, 2, 4, 4), SCALES, {"mode": "cubic"}, "mode 'cubic' with"),
+    ("Resize", (1, 2, 4, 4), SCALES, {"mode": "nearest", "coordinate_transformation_mode":
+                                       "asymmetric"}, "nearest_mode 'round_prefer_floor'"),
+    ("Resize", (1, 2, 4, 4), SCALES[:1] + (("scales", np.array([1, 2, 2, 2], np.float32)),),
+     {"mode": "nearest", "nearest_mode": "floor",
+      "coordinate_transformation_mode": "asymmetric"}, "only the spatial axes"),
+    ("Resize", (1, 2, 4, 4), (SCALES[0], ("", None), ("sizes", np.array([1, 2, 1, 3]))),
+     {"mode": "linear", "coordinate_transformation_mode": "pytorch_half_pixel"},
+     "output size of 1"),
+    ("LRN", (1, 4, 3, 3), (), {"size": 2}, "size must be a positive odd integer, got 2"),
+])
+def test_the_loader_refuses_what_it_cannot_compute(op_type, shape, extra_inputs, attrs,
+                                                   message, tmp_path):
+    path = one_node_file(tmp_path, op_type, shape, extra_inputs, **attrs)
+    with pytest.raises(ValueError, match=f"ONNX node 'the_node' \\({op_type}\\): .*{message}"):
+        load(path)(np.zeros(shape, np.float32))

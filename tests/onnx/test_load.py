@@ -326,10 +326,11 @@ def test_an_unsupported_operator_names_its_type_and_node(tmp_path):
     helper = onnx.helper
     graph = helper.make_graph(
         [helper.make_node("Relu", ["x"], ["r"], name="first"),
-         helper.make_node("Erf", ["r"], ["y"], name="the_erf")], "g",
+         helper.make_node("Hardmax", ["r"], ["y"], name="the_hardmax")], "g",
         [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [2])],
         [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [2])])
-    path = tmp_path / "erf.onnx"
+    path = tmp_path / "hardmax.onnx"
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
-    with pytest.raises(ValueError, match=r"node 'the_erf'.*operator type 'Erf' is not supported"):
+    with pytest.raises(ValueError,
+                       match=r"node 'the_hardmax'.*operator type 'Hardmax' is not supported"):
         load(path)

@@ -116,6 +116,11 @@ class GraphBuilder:
         array = getattr(module, attr).data if array is None else array
         return self.initializer(array, joined(self.path(module), attr))
 
+    def scalar(self, value, like, name):
+        """A one-value initializer of the dtype of `like` (a Value), a constant of a formula
+        (GELU's 0.5, Softplus's beta), named after its use."""
+        return self.initializer(np.asarray(value, like.data.dtype), name)
+
     def ints(self, values, name):
         """An int64 initializer (a shape, axes, starts...) named after its use."""
         return self.initializer(np.asarray(values, np.int64), name)

@@ -6,10 +6,16 @@
     ReLU, Tanh, Sigmoid, LeakyReLU, ELU, SELU, Softmax, LogSoftmax -> the same ops
     Flatten -> Flatten (or Reshape)        Embedding -> Gather      Sequential -> its layers
     Dropout, Dropout2d, Identity -> nothing (the graph is the model in eval mode)
+    GELU -> 0.5 x (1 + Erf(x / sqrt 2)), or torch's tanh formula with Pow (no Gelu in opset 17)
+    Softplus -> [Mul beta] Softplus [Div beta] [Where beta x > threshold: x]
+    LayerNorm -> LayerNormalization        LocalResponseNorm -> LRN (odd sizes)
+    Upsample, UpsamplingNearest2d, UpsamplingBilinear2d -> Resize
 
 Each also names the functions that the model-level emitters share for the shape operations
 of a forward (flatten, reshape, unsqueeze, transpose).
 """
+
+import math
 
 import numpy as np
 
@@ -185,3 +191,115 @@ def _flatten(g, module, x):
 def _embedding(g, module, indices):
     return g.layer(module, "Gather", [g.weight(module, "weight"), indices.name], indices,
                    axis=0)
+
+
+
+def _formula(g, module, x):
+    """node(op_type, *operands, step) for the nodes of a layer written as a formula: each
+    operand a value's name or a number (a scalar initializer of x's dtype). A step's node is
+    named '<layer>.<step>' and node returns its ONNX name; the last node (step=None) is named
+    after the layer, and node returns it as a Value standing for module(x)."""
+    path = g.path(module) or type(module).__name__.lower()
+
+    def node(op_type, *operands, step=None):
+        name = path if step is None else f"{path}.{step}"
+        inputs = [v if isinstance(v, str) else g.scalar(v, x, f"{name}.operand")
+                  for v in operands]
+        if step is None:
+            return g.op(op_type, inputs, name, module(x.data))
+        return g.node(op_type, inputs, name)
+    return node
+
+
+@emitter(nn.GELU)
+def _gelu(g, module, x):
+    """0.5 x (1 + erf(x / sqrt 2)), or with tanh(sqrt(2 / pi) (x + 0.044715 x^3)) in place
+    of the erf (approximate='tanh'), as torch defines them: opset 17 has no Gelu."""
+    node = _formula(g, module, x)
+    if module.approximate == "tanh":
+        cube = node("Pow", x.name, 3.0, step="cube")
+        inner = node("Add", x.name, node("Mul", cube, 0.044715, step="cubic"), step="inner")
+        shape = node("Tanh", node("Mul", inner, math.sqrt(2 / math.pi), step="scaled"),
+                     step="tanh")
+    else:
+        shape = node("Erf", node("Div", x.name, math.sqrt(2), step="scaled"), step="erf")
+    half = node("Mul", x.name, node("Add", shape, 1.0, step="one_plus"), step="times_x")
+    return node("Mul", half, 0.5)
+
+
+def threshold_below_rounding(threshold, dtype):
+    """True when Softplus's linear branch (x itself where beta x > threshold) equals
+    log(1 + exp(beta x)) / beta rounded to `dtype`: their gap relative to x,
+    log(1 + exp(-beta x)) / (beta x), is largest at the threshold (at the default 20:
+    1.0e-10, below float32's half epsilon 6.0e-8 but above float64's 1.1e-16)."""
+    half_epsilon = float(np.finfo(dtype).eps) / 2
+    return threshold > 0 and math.log1p(math.exp(-threshold)) <= half_epsilon * threshold
+
+
+@emitter(nn.Softplus)
+def _softplus(g, module, x):
+    """Softplus(beta x) / beta: ONNX's Softplus has no beta (Mul, Softplus, Div where beta is
+    not 1). Then Where(beta x > threshold, x, that), exactly neuronet's (and torch's) linear
+    branch, unless it changes nothing at the model's precision (threshold_below_rounding):
+    the default Softplus() is one Softplus node."""
+    node, beta, threshold = _formula(g, module, x), float(module.beta), float(module.threshold)
+    exact = threshold_below_rounding(threshold, x.data.dtype)
+    scaled = x.name if beta == 1 else node("Mul", x.name, beta, step="scaled")
+    last = exact and beta == 1
+    soft = node("Softplus", scaled, step=None if last else "softplus")
+    if beta != 1:
+        soft = node("Div", soft, beta, step=None if exact else "unscaled")
+    if exact:
+        return soft
+    return node("Where", node("Greater", scaled, threshold, step="linear"), x.name, soft)
+
+
+@emitter(nn.LayerNorm)
+def _layer_norm(g, module, x):
+    """LayerNormalization over the last len(normalized_shape) axes; without
+    elementwise_affine the Scale it needs is ones (named weight, as BatchNorm's)."""
+    ones = np.ones(module.normalized_shape, x.data.dtype)
+    inputs = [x.name, g.weight(module, "weight", None if module.weight is not None else ones)]
+    if module.bias is not None:
+        inputs.append(g.weight(module, "bias"))
+    return g.layer(module, "LayerNormalization", inputs, x,
+                   axis=-len(module.normalized_shape), epsilon=float(module.eps))
+
+
+@emitter(nn.LocalResponseNorm)
+def _local_response_norm(g, module, x):
+    if module.size % 2 == 0:
+        raise g.unsupported(module, f"size {module.size} is even: ONNX's LRN puts the extra "
+                                    "channel of an even window after the centre where torch "
+                                    "(and neuronet) put it before, and onnxruntime runs odd "
+                                    "sizes only")
+    return g.layer(module, "LRN", [x.name], x, size=int(module.size),
+                   alpha=float(module.alpha), beta=float(module.beta), bias=float(module.k))
+
+
+@emitter(nn.Upsample, nn.UpsamplingNearest2d, nn.UpsamplingBilinear2d)
+def _upsample(g, module, x):
+    """Resize with torch's source coordinates: nearest is 'asymmetric' with nearest_mode
+    'floor' (floor(i / scale)); linear and bilinear are 'align_corners' or else 'half_pixel'
+    ((i + 0.5) / scale - 0.5, clamped at 0 like torch's; 'pytorch_half_pixel' would take 0 for
+    an output size of 1). Scales where torch computes the coordinates from the scale_factor;
+    else sizes: the input's (N, C) then the output's spatial size."""
+    path = g.path(module) or "upsample"
+    data = module(x.data)
+    if module.mode == "nearest":
+        attrs = dict(mode="nearest", coordinate_transformation_mode="asymmetric",
+                     nearest_mode="floor")
+    else:
+        attrs = dict(mode="linear", coordinate_transformation_mode=(
+            "align_corners" if module.align_corners else "half_pixel"))
+    from_scale = (module.scale_factor is not None and not module.recompute_scale_factor
+                  and not module.align_corners)
+    if from_scale:
+        factors = np.broadcast_to(np.asarray(module.scale_factor, np.float32), x.data.ndim - 2)
+        scales = g.initializer(np.concatenate([np.ones(2, np.float32), factors]),
+                               f"{path}.scales")
+        return g.op("Resize", [x.name, "", scales], path, data, **attrs)
+    batch_channels = g.node("Shape", [x.name], f"{path}.batch_channels", start=0, end=2)
+    sizes = g.node("Concat", [batch_channels, g.ints(data.shape[2:], f"{path}.size")],
+                   f"{path}.sizes", axis=0)
+    return g.op("Resize", [x.name, "", "", sizes], path, data, **attrs)

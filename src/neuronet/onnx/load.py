@@ -5,16 +5,17 @@
     loss.backward(); optimizer.step()    # model.parameters() are the graph's weights
 
 Nodes with weights become neuronet's layers (load_layers.py): Gemm -> Linear, Conv ->
-Conv2d, BatchNormalization -> BatchNorm2d, LSTM/GRU -> nn.LSTM/GRU, ... A layer is named
+Conv2d, BatchNormalization -> BatchNorm2d, RNN/LSTM/GRU -> nn.RNN/LSTM/GRU, ... A layer is named
 after its initializers when torch named them ('layer1.0.conv1.weight' puts the layer at
 model.get_submodule('layer1.0.conv1'), so state_dict keys match torch's), else after its
 node. Other float initializers become Parameters too; integer and one-value ones stay
-constants. forward evaluates the nodes in topological order with neuronet's differentiable
-ops (onnx_ops.py), so gradients flow back to every parameter; train()/eval() switch
-BatchNorm and Dropout as in torch. The file is read with load_tensors.py (no external data
-outside the model's folder, no allocation the file's bytes do not back). An operator we do
-not have, a malformed graph or an input of the wrong shape is a ValueError naming the node
-or input.
+constants, and so do those an operator reads as settings (Resize's scales: CONSTANT_INPUTS).
+forward evaluates the nodes in topological order with neuronet's differentiable ops
+(onnx_ops.py, onnx_ops_layers.py), so gradients flow back to every parameter; train()/eval()
+switch BatchNorm and Dropout as in torch. The file is read with load_tensors.py (no external
+data outside the model's folder, no allocation the file's bytes do not back). An operator we
+do not have, a malformed graph or an input of the wrong shape is a ValueError naming the
+node or input.
 """
 
 import os
@@ -24,9 +25,10 @@ import numpy as np
 
 from neuronet import nn
 from neuronet.autograd.tensor import Tensor
+from neuronet.onnx import onnx_ops_layers  # noqa: F401 (registers its operators in OPS)
 from neuronet.onnx.load_layers import BUILDERS, build_layer
 from neuronet.onnx.load_tensors import read_model, tensor_to_array
-from neuronet.onnx.onnx_ops import OPS, OnnxNode, as_tensor
+from neuronet.onnx.onnx_ops import CONSTANT_INPUTS, OPS, OnnxNode, as_tensor
 
 _DEFAULT_DOMAINS = ("", "ai.onnx")
 _PATH_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
@@ -262,8 +264,10 @@ class OnnxModel(nn.Module):
         for (node, inputs, _), layer in zip(self._nodes, self._layers):
             if layer is not None:
                 continue
-            for name in inputs:
-                if name in floats and name not in self._constants and (
+            for index, name in enumerate(inputs):
+                if name in floats and index in CONSTANT_INPUTS.get(node.op_type, ()):
+                    self._constants[name] = floats[name]
+                elif name in floats and name not in self._constants and (
                         name not in self._parameters_of):
                     if name in owner:
                         raise ValueError(f"onnx.load: initializer {name!r} is the weight of "

@@ -5,10 +5,11 @@
 
 Gemm -> Linear (the usual transB=1, alpha=beta=1 form), Conv -> Conv1d/Conv2d, ConvTranspose
 -> ConvTranspose1d/2d, BatchNormalization -> BatchNorm1d/2d (ONNX momentum m is torch's
-1 - m), LSTM/GRU -> nn.LSTM/GRU (one layer, forward or bidirectional) with the gate blocks
-put back in torch's order: ONNX stacks the LSTM's gates as (i, o, f, c) and the GRU's as
-(z, r, h), torch as (i, f, g, o) and (r, z, n); ONNX's bias B is [Wb, Rb] = [bias_ih,
-bias_hh]. Dropout -> nn.Dropout (active in train(), as in torch). The initializers a layer
+1 - m), LayerNormalization -> LayerNorm, RNN/LSTM/GRU -> nn.RNN/LSTM/GRU (one layer, forward
+or bidirectional; an RNN's activations Tanh or Relu) with the gate blocks put back in torch's
+order: ONNX stacks the LSTM's gates as (i, o, f, c) and the GRU's as (z, r, h), torch as
+(i, f, g, o) and (r, z, n); ONNX's bias B is [Wb, Rb] = [bias_ih, bias_hh]. Dropout ->
+nn.Dropout (active in train(), as in torch). The initializers a layer
 takes become its parameters and buffers (copied); `owned` maps each initializer's name to
 the layer's attribute, so the model can name the layer as torch did ('layer1.0.conv1').
 """
@@ -22,6 +23,7 @@ from neuronet.onnx.onnx_ops import as_tensor, pool_geometry
 
 LSTM_TO_TORCH = (0, 2, 3, 1)  # torch's (i, f, g, o) taken from ONNX's (i, o, f, c)
 GRU_TO_TORCH = (1, 0, 2)  # torch's (r, z, n) taken from ONNX's (z, r, h)
+_GATES = {"LSTM": (4, LSTM_TO_TORCH), "GRU": (3, GRU_TO_TORCH), "RNN": (1, (0,))}
 
 
 @dataclass
@@ -55,6 +57,21 @@ def _copy(target, array):
     target.data[...] = array
 
 
+def _on_first_input(module, node, inputs):
+    return module(as_tensor(inputs[0]))
+
+
+def _with_weights(layer, names, weight, bias, run=_on_first_input):
+    """The Layer of `layer`, its weight and bias (or None) copied from the node's inputs 1
+    and 2."""
+    _copy(layer.weight, weight)
+    owned = {names[1]: "weight"}
+    if bias is not None:
+        _copy(layer.bias, bias)
+        owned[names[2]] = "bias"
+    return Layer(layer, owned, run)
+
+
 def _linear(node, names, initializers, ranks):
     attrs = node.attrs
     if (attrs.get("transA", 0) or attrs.get("alpha", 1.0) != 1.0
@@ -68,18 +85,13 @@ def _linear(node, names, initializers, ranks):
     if bias is not None and bias.size != weight.shape[0]:
         return None  # a C broadcast over rows as well: not a Linear bias
     layer = nn.Linear(weight.shape[1], weight.shape[0], bias=bias is not None, dtype=weight.dtype)
-    _copy(layer.weight, weight)
-    owned = {names[1]: "weight"}
-    if bias is not None:
-        _copy(layer.bias, bias.reshape(-1))
-        owned[names[2]] = "bias"
 
     def run(module, node, inputs):
         x = as_tensor(inputs[0])
         if x.ndim != 2:
             raise node.error(f"expected A of 2 dimensions, got shape {tuple(x.shape)}")
         return module(x)
-    return Layer(layer, owned, run)
+    return _with_weights(layer, names, weight, None if bias is None else bias.reshape(-1), run)
 
 
 def _conv(node, names, initializers, ranks):
@@ -113,12 +125,7 @@ def _conv(node, names, initializers, ranks):
     layer = cls(in_channels, out_channels, tuple(kernel), stride=tuple(strides),
                 padding=tuple(pads), dilation=tuple(dilations), groups=groups,
                 bias=bias is not None, dtype=weight.dtype, **extra)
-    _copy(layer.weight, weight)
-    owned = {names[1]: "weight"}
-    if bias is not None:
-        _copy(layer.bias, bias)
-        owned[names[2]] = "bias"
-    return Layer(layer, owned, lambda module, node, inputs: module(as_tensor(inputs[0])))
+    return _with_weights(layer, names, weight, bias)
 
 
 def _batch_norm(node, names, initializers, ranks):
@@ -138,7 +145,27 @@ def _batch_norm(node, names, initializers, ranks):
     for part, array in zip(parts, arrays):
         _copy(getattr(layer, part), array)
     owned = {name: part for name, part in zip(names[1:5], parts)}
-    return Layer(layer, owned, lambda module, node, inputs: module(as_tensor(inputs[0])))
+    return Layer(layer, owned, _on_first_input)
+
+
+def _layer_norm(node, names, initializers, ranks):
+    """nn.LayerNorm over the axes from `axis` on, which Scale (and B) must cover exactly
+    (no broadcasting). stash_type, the precision of the statistics, is not followed: ours
+    are computed in the input's dtype."""
+    scale = _initializer(node, names, 1, initializers, "Scale")
+    bias = _initializer(node, names, 2, initializers, "B", optional=True)
+    axis, rank = node.attrs.get("axis", -1), ranks.get(names[0])
+    if axis >= 0 and rank is None:
+        raise node.error(f"axis {axis} counts from the front of an input whose number of "
+                         "dimensions shape inference does not know")
+    count = -axis if axis < 0 else rank - axis
+    if scale.ndim != count:
+        raise _shape_error(node, "Scale", scale, f"the {count} normalized axes from axis {axis}")
+    if bias is not None and bias.shape != scale.shape:
+        raise _shape_error(node, "B", bias, tuple(scale.shape))
+    eps = float(f"{node.attrs.get('epsilon', 1e-5):.7g}")  # a float32 attribute, as above
+    layer = nn.LayerNorm(scale.shape, eps=eps, bias=bias is not None, dtype=scale.dtype)
+    return _with_weights(layer, names, scale, bias)
 
 
 def _dropout(node, names, initializers, ranks):
@@ -147,7 +174,7 @@ def _dropout(node, names, initializers, ranks):
         if names[1] not in initializers:
             raise node.error("ratio must be an initializer")
         ratio = float(initializers[names[1]].reshape(-1)[0])
-    return Layer(nn.Dropout(ratio), {}, lambda module, node, inputs: module(as_tensor(inputs[0])))
+    return Layer(nn.Dropout(ratio), {}, _on_first_input)
 
 
 def reorder_gates(array, order):
@@ -156,12 +183,18 @@ def reorder_gates(array, order):
     return np.concatenate([blocks[i] for i in order], axis=1)
 
 
+_ACTIVATIONS = {"LSTM": (("Sigmoid", "Tanh", "Tanh"),), "GRU": (("Sigmoid", "Tanh"),),
+                "RNN": (("Tanh",), ("Relu",))}  # the activations neuronet's layers have
+
+
 def _check_recurrent_attrs(node, directions):
+    """The node's activations (one direction's), when neuronet's layer has them."""
     attrs = node.attrs
-    defaults = {"LSTM": ["Sigmoid", "Tanh", "Tanh"], "GRU": ["Sigmoid", "Tanh"]}[node.op_type]
-    if attrs.get("activations", defaults * directions) != defaults * directions:
-        raise node.error(f"activations {attrs['activations']} are not supported (only "
-                         f"{defaults * directions})")
+    choices = [list(a) * directions for a in _ACTIVATIONS[node.op_type]]
+    activations = attrs.get("activations", choices[0])
+    if activations not in choices:
+        raise node.error(f"activations {activations} are not supported (only "
+                         f"{' or '.join(map(str, choices))})")
     for name, allowed in (("clip", None), ("input_forget", 0), ("layout", 0)):
         if attrs.get(name, allowed) != allowed:
             raise node.error(f"attribute {name}={attrs[name]} is not supported")
@@ -169,16 +202,17 @@ def _check_recurrent_attrs(node, directions):
         raise node.error("linear_before_reset=0 is not supported: torch's GRU (and ours) "
                          "applies the reset gate after the recurrent product "
                          "(linear_before_reset=1)")
+    return activations[:len(activations) // directions]
 
 
 def _recurrent(node, names, initializers, ranks):
     lstm = node.op_type == "LSTM"
-    gates, order = (4, LSTM_TO_TORCH) if lstm else (3, GRU_TO_TORCH)
+    gates, order = _GATES[node.op_type]
     direction = node.attrs.get("direction", "forward")
     if direction not in ("forward", "bidirectional"):
         raise node.error(f"direction {direction!r} is not supported (forward or bidirectional)")
     directions = 2 if direction == "bidirectional" else 1
-    _check_recurrent_attrs(node, directions)
+    activations = _check_recurrent_attrs(node, directions)
     for index, what in ((4, "sequence_lens"), (7, "P (peepholes)")):
         if index < len(names) and names[index]:
             raise node.error(f"input {what} is not supported")
@@ -192,9 +226,10 @@ def _recurrent(node, names, initializers, ranks):
         raise _shape_error(node, "R", R, (directions, gates * hidden, hidden))
     if B is not None and B.shape != (directions, 2 * gates * hidden):
         raise _shape_error(node, "B", B, (directions, 2 * gates * hidden))
-    cls = nn.LSTM if lstm else nn.GRU
-    layer = cls(W.shape[2], hidden, bias=B is not None, bidirectional=directions == 2,
-                dtype=W.dtype)
+    options = dict(bias=B is not None, bidirectional=directions == 2, dtype=W.dtype)
+    if node.op_type == "RNN":
+        options["nonlinearity"] = activations[0].lower()
+    layer = getattr(nn, node.op_type)(W.shape[2], hidden, **options)
     W, R = reorder_gates(W, order), reorder_gates(R, order)
     if B is not None:
         bias_ih, bias_hh = (reorder_gates(b[..., None], order)[..., 0]
@@ -233,6 +268,8 @@ BUILDERS = {
     "Dropout": _dropout,
     "LSTM": _recurrent,
     "GRU": _recurrent,
+    "RNN": _recurrent,
+    "LayerNormalization": _layer_norm,
 }
 
 

@@ -21,6 +21,9 @@ from neuronet.nn import functional as F
 from neuronet.onnx.load_tensors import numpy_dtype
 
 MAX_CONSTANT_ELEMENTS = 1 << 28  # ConstantOfShape refuses to allocate more than this
+# op type -> the positions of its float inputs that are settings, not weights: an initializer
+# there stays a constant (load.py), never a Parameter
+CONSTANT_INPUTS = {}
 
 
 @dataclass
@@ -214,9 +217,13 @@ def transpose(node, x):
 
 
 def gather(node, data, indices):
+    """data picked along `axis` by integer indices: constants (torch's shape chains) or a
+    runtime value (an Embedding's lookup of the model's input). Picking rows of a Tensor is
+    neuronet's indexing, so gradients flow back to every picked row (summed over repeats)."""
     axis = axis_in(node, node.attrs.get("axis", 0), data.ndim)
-    if not is_constant(indices) or indices.dtype.kind not in "iu":
-        raise node.error("indices must be a constant integer array")
+    indices = indices.data if isinstance(indices, Tensor) else indices
+    if indices.dtype.kind not in "iu":
+        raise node.error(f"indices must be integers, got {indices.dtype}")
     size = data.shape[axis]
     if indices.size and (indices.min() < -size or indices.max() >= size):
         raise node.error(f"indices must lie in [{-size}, {size - 1}] for axis {axis} of shape "

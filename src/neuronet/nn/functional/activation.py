@@ -30,7 +30,7 @@ _TANH_C = 0.044715
 # torch oracle (1e-10) needs; a rational approximation would be faster but one with full
 # precision is many coefficients we would have to derive and prove. GELU is rarely the
 # bottleneck here, and `approximate='tanh'` is the fast path when it is.
-_erfc = np.frompyfunc(math.erfc, 1, 1)
+erfc = np.frompyfunc(math.erfc, 1, 1)  # an object array: cast it to the dtype wanted
 
 
 class LeakyRelu(Function):
@@ -78,7 +78,7 @@ class Gelu(Function):
             self.t = np.tanh(_TANH_K * (x + _TANH_C * x**3))
             return 0.5 * x * (1 + self.t)
         # Phi via erfc of the negated argument: accurate far into the left tail
-        self.cdf = (0.5 * _erfc(-_SQRT_HALF * x)).astype(x.dtype)
+        self.cdf = (0.5 * erfc(-_SQRT_HALF * x)).astype(x.dtype)
         return x * self.cdf
 
     def backward(self, g):
