@@ -320,7 +320,8 @@ SCALES = ("roi", np.zeros(0, np.float32)), ("scales", np.array([1, 1, 2, 3], np.
 
 
 def test_the_loader_reads_torch_s_pytorch_half_pixel_resize(tmp_path):
-    """torch.onnx.export writes bilinear resizing as pytorch_half_pixel (not what ours write)."""
+    """pytorch_half_pixel, the variant of half_pixel named after torch, which other
+    exporters write for bilinear resizing (ours and torch 2.13's write half_pixel)."""
     path = one_node_file(tmp_path, "Resize", (2, 3, 4, 5), SCALES, mode="linear",
                          coordinate_transformation_mode="pytorch_half_pixel")
     x = inputs((3, 4, 5), 2, seed=3)

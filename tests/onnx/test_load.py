@@ -3,8 +3,9 @@ dynamo=False, keeping or folding BatchNorm, and its default dynamo exporter wher
 installed): a ResNet-18 with torchvision's layout, an
 LSTM classifier and a small CNN with batch norm and pooling give torch's and onnxruntime's
 outputs, torch's parameter gradients, and fine-tune on the digits; a graph with the other
-operators (ConvTranspose, GRU, Concat, Transpose, ...) matches too; an operator we lack is a
-clear error. The malformed and hostile files are in test_load_security.py."""
+operators (ConvTranspose, GRU, Concat, Transpose, ...) matches too, and one of GELU,
+LayerNorm, Softplus and Upsample, with torch's gradients; an operator we lack is a clear
+error. The malformed and hostile files are in test_load_security.py."""
 
 import sys
 import warnings
@@ -334,3 +335,36 @@ def test_an_unsupported_operator_names_its_type_and_node(tmp_path):
     with pytest.raises(ValueError,
                        match=r"node 'the_hardmax'.*operator type 'Hardmax' is not supported"):
         load(path)
+
+
+def layers_model():
+    """GELU (both), LayerNorm, Softplus and Upsample, as torch exports
+    them (LayerNormalization, Resize with half_pixel and asymmetric nearest, Mul/Softplus/Div;
+    GELU as Gelu at its default opset 20, as its Erf and tanh formulas at 17)."""
+    torch = needs_torch()
+    nn_ = torch.nn
+    torch.manual_seed(0)
+    model = nn_.Sequential(
+        nn_.Conv2d(1, 4, 3, padding=1), nn_.GELU(), nn_.Upsample(scale_factor=2, mode="bilinear"),
+        nn_.GELU(approximate="tanh"),
+        nn_.Upsample(size=(10, 12)), nn_.LayerNorm((10, 12)), nn_.Softplus(beta=2),
+        nn_.Flatten(), nn_.Linear(4 * 10 * 12, 5))
+    with torch.no_grad():
+        model[5].weight.uniform_(0.5, 1.5)
+        model[5].bias.uniform_(-0.5, 0.5)
+    return model
+
+
+@pytest.mark.parametrize("opset, gelu", [(17, {"Erf", "Tanh"}), (None, {"Gelu"})])
+def test_torch_s_export_of_the_other_layers_matches_and_trains(tmp_path, opset, gelu):
+    model, (x, _) = layers_model(), digits(4)
+    path = export(model, x, tmp_path / "layers.onnx", opset=opset)
+    assert_matches(path, model, x)
+    ops = {node.op_type for node in onnx.load(str(path)).graph.node}
+    assert gelu | {"Resize", "LayerNormalization", "Softplus"} <= ops, ops
+    ours = load(path)
+    assert isinstance(ours.get_submodule("5"), nn.LayerNorm)
+    upstream = np.random.default_rng(0).normal(size=(4, 5)).astype(np.float32)
+    theirs = torch_grad_by_key(model, x, upstream)
+    assert_gradients_match(grad_by_key(ours.eval(), x, upstream), theirs,
+                           {k: k for k in theirs})

@@ -1,7 +1,8 @@
 """The ONNX operators of the layers that neuronet.onnx.export writes as a formula or a node of
 their own: Erf, Pow (GELU), Softplus, Greater, Where (Softplus's beta and threshold), LRN
-(LocalResponseNorm), Resize (Upsample). Each is registered in onnx_ops.OPS, with the same
-contract: fn(node, *inputs) -> value, on neuronet's differentiable ops.
+(LocalResponseNorm), Resize (Upsample); and Gelu (opset 20, which torch.onnx.export writes).
+Each is registered in onnx_ops.OPS, with the same contract: fn(node, *inputs) -> value, on
+neuronet's differentiable ops.
 
     OPS["Erf"](node, x) -> erf(x)
 """
@@ -144,6 +145,7 @@ def resize(node, x, roi=None, scales=None, sizes=None):
 
 OPS.update({
     "Erf": lambda node, x: Erf.apply(as_tensor(x)),
+    "Gelu": lambda node, x: F.gelu(as_tensor(x), node.attrs.get("approximate", "none")),
     "Pow": power,
     "Greater": greater,
     "Where": where,
