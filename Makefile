@@ -8,7 +8,7 @@ FASHION_DIR := /usr/share/datasets/fashion-mnist
 WORDS_FILE := /usr/share/dict/words
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup data browser graphviz test test-fast demo bench lint clean
+.PHONY: setup data browser test test-fast demo bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,15 +38,7 @@ browser:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; \
 	fi
 
-# Graphviz's dot draws the computation graphs as PNG (neuronet.viz.graph); install it when missing.
-DOT := /usr/bin/dot
-graphviz:
-	@if [ ! -x $(DOT) ]; then \
-		echo "installing Debian package graphviz (dot, which renders the computation graphs)"; \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq graphviz; \
-	fi
-
-test: setup data browser graphviz
+test: setup data browser
 	$(PY) -m pytest -q
 
 test-fast: setup

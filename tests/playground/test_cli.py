@@ -6,8 +6,6 @@ import subprocess
 import sys
 import urllib.request
 
-import pytest
-
 from neuronet.cli import main
 
 
@@ -33,19 +31,9 @@ def test_bad_options_are_one_line_errors(capsys):
         assert f"cannot listen on 127.0.0.1:{port}" in err and err.count("\n") == 1
 
 
-def as_a_shell_starts_it():
-    """In the child before exec: SIGINT at its default and unblocked, as a terminal's shell
-    starts a command. A child inherits an ignored SIGINT, and in the whole suite something
-    leaves this pytest process with SIGINT ignored (seen after the dev extra gained pandas and
-    onnxscript): the server then never saw Ctrl+C."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
 def test_the_command_serves_the_page_until_interrupted():
     process = subprocess.Popen([sys.executable, "-m", "neuronet", "playground", "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=as_a_shell_starts_it)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline()
         assert line.startswith("neuronet playground at http://127.0.0.1:")
@@ -54,12 +42,5 @@ def test_the_command_serves_the_page_until_interrupted():
             assert page.status == 200 and b"neuronet playground" in page.read()
     finally:
         process.send_signal(signal.SIGINT)
-        try:
-            out, err = process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            out, err = process.communicate()
-            pytest.fail(f"the server did not stop within 30 s of SIGINT; SIGINT disposition "
-                        f"here {signal.getsignal(signal.SIGINT)!r}; its stdout {out!r}, "
-                        f"stderr {err!r}")
+        out, err = process.communicate(timeout=10)
     assert process.returncode == 0 and "stopped" in err
